@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_CMD_H
+#define SEAR_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../flamegraph/svg.h"
+
+/*
+ * Shared pieces of the subcommands: messages to the user and the output
+ * file. Only cmd/ prints or exits.
+ */
+
+/* Each subcommand: returns the process exit status. */
+int cmd_record(int argc, char **argv);
+
+/* "sear: <msg>" on stderr; for errors, warnings and notes alike (git style). */
+void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "sear: <msg>" on stderr unless -q: for what is good to know but not wrong. */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True once -q was given: notes are dropped, errors still print. */
+extern bool quiet;
+
+/* Sends lib/ and symbolizer/ log messages to stderr (debug ones only with verbose). */
+void cmd__setup_log(int verbose);
+
+enum out_format {
+	OUT_SVG,
+	OUT_FOLDED,
+};
+
+/* Where output goes. Opened before recording, so that a bad path fails early. */
+struct output {
+	const char *path; /* "-": stdout */
+	FILE *f;
+	enum out_format format;
+};
+
+/*
+ * Picks the format from --format (may be NULL) or the path's extension,
+ * and opens the file. Prints the error and returns -1 on failure.
+ */
+int output__open(struct output *o, const char *path, const char *format);
+
+/*
+ * Writes f in the output's format and closes the file. Prints the error
+ * and returns -1 on failure, e.g. a full disk.
+ */
+int output__write(struct output *o, const struct flame *f, const struct flame_svg_opts *svg);
+
+/* Parses a non-negative number of seconds ("30", "0.5"). Returns 0 or -1. */
+int parse_seconds(const char *s, double *out);
+
+#endif

@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sear record: sample a command, processes, threads or the whole machine,
+ * and write a flame graph (or folded stacks) when it stops.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../flamegraph/flame.h"
+#include "../lib/events.h"
+#include "../lib/sampler.h"
+#include "../lib/session.h"
+#include "../lib/workload.h"
+#include "../symbolizer/symbolizer.h"
+#include "cmd.h"
+
+#define RECORD_POLL_MS 100
+#define MAX_TARGETS    4096
+
+struct record {
+	/* options */
+	const char *output, *format, *event, *call_graph;
+	unsigned int freq;
+	uint64_t period;
+	unsigned int mmap_pages;
+	double duration;
+	pid_t pids[MAX_TARGETS], tids[MAX_TARGETS];
+	int nr_pids, nr_tids;
+	bool system_wide;
+	char **argv; /* the command after "--" */
+	struct flame_svg_opts svg;
+	int verbose;
+
+	/* state */
+	struct output out;
+	struct sampler *sampler;
+	struct symbolizer *sym;
+	struct session *session;
+	struct workload work;
+	bool have_work;
+	int work_status;
+	int pidfds[MAX_TARGETS];
+	int nr_pidfds;
+	int err; /* a fatal error from the record callback */
+	char event_name[128];
+	struct timespec start;
+};
+
+static volatile sig_atomic_t record_signal;
+
+static void record__on_signal(int sig)
+{
+	record_signal = sig;
+}
+
+static void record__on_chld(int sig)
+{
+	(void)sig; /* only wakes ppoll */
+}
+
+static void record__usage(FILE *f)
+{
+	fputs("usage: sear record [options] -- COMMAND [ARGS...]\n"
+	      "   or: sear record [options] -p PID[,PID...] | -t TID[,TID...] | -a\n"
+	      "\n"
+	      "Samples call stacks and writes an interactive flame graph (or folded stacks)\n"
+	      "when the command exits, the duration ends, or on Ctrl-C.\n"
+	      "\n"
+	      "Targets:\n"
+	      "  -- COMMAND [ARGS]      run COMMAND; follow its threads and children\n"
+	      "                           sear record -o flame.svg -- ./myserver --port 8080\n"
+	      "  -p, --pid PID[,PID]    attach to running processes, all threads (new ones too)\n"
+	      "                           sear record -p 4242 -d 30 -o flame.svg\n"
+	      "  -t, --tid TID[,TID]    attach to single threads\n"
+	      "                           sear record -t 4243 -o thread.svg\n"
+	      "  -a, --all-cpus         every process on every CPU\n"
+	      "                           sear record -a -d 10 -o system.svg\n"
+	      "\n"
+	      "Sampling:\n"
+	      "  -F, --freq HZ          samples per second (default 999)\n"
+	      "                           sear record -F 99 -p 4242\n"
+	      "  -c, --count N          one sample every N events, instead of -F\n"
+	      "                           sear record -e page-faults -c 1 -- ./app\n"
+	      "  -e, --event NAME       event to sample (default cycles; cpu-clock without a PMU)\n"
+	      "                           sear record -e cpu-clock -- ./app\n"
+	      "  -g                     record call stacks (always on; accepted as perf does)\n"
+	      "  --call-graph MODE      how user stacks are walked: fp (frame pointers)\n"
+	      "                           sear record --call-graph fp -- ./app\n"
+	      "  -d, --duration SECS    stop after SECS seconds\n"
+	      "                           sear record -p 4242 -d 0.5 -o short.svg\n"
+	      "  --mmap-pages N         ring buffer pages per CPU, a power of two (default 128)\n"
+	      "                           sear record --mmap-pages 512 -a -o busy.svg\n"
+	      "\n"
+	      "Output:\n"
+	      "  -o, --output FILE      FILE.svg: flame graph; FILE.folded: folded stacks;\n"
+	      "                         '-': folded stacks on stdout (default flame.svg)\n"
+	      "                           sear record -p 4242 -o stacks.folded\n"
+	      "  --format FMT           svg or folded, whatever FILE's extension\n"
+	      "                           sear record --format folded -o out.txt -- ./app\n"
+	      "  --title TEXT           the flame graph's title\n"
+	      "                           sear record --title 'api server' -p 4242\n"
+	      "  --width PX             image width (default 1200)\n"
+	      "  --minwidth PX          leave out frames narrower than PX (default 0.1)\n"
+	      "  --inverted             icicle graph: callers on top\n"
+	      "                           sear record --inverted -o icicle.svg -- ./app\n"
+	      "  -q, --quiet            no notes, only errors\n"
+	      "  -v, --verbose          more detail, such as files that could not be read\n",
+	      f);
+}
+
+/* Parses "12,34,56" into pids. Returns the count, or -1. */
+static int parse_pid_list(const char *s, pid_t *out, int max, int have)
+{
+	char *end;
+
+	for (;;) {
+		long v;
+
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno || end == s || v <= 0 || v > INT_MAX || have >= max)
+			return -1;
+		out[have++] = v;
+		if (*end == '\0')
+			return have;
+		if (*end != ',')
+			return -1;
+		s = end + 1;
+	}
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || end == s || *end || s[0] == '-' || *out > max ? -1 : 0;
+}
+
+enum {
+	OPT_CALL_GRAPH = 256,
+	OPT_FORMAT,
+	OPT_TITLE,
+	OPT_WIDTH,
+	OPT_MINWIDTH,
+	OPT_INVERTED,
+	OPT_MMAP_PAGES,
+};
+
+static int record__parse(struct record *r, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tid", required_argument, NULL, 't' },
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "mmap-pages", required_argument, NULL, OPT_MMAP_PAGES },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
+		{ "inverted", no_argument, NULL, OPT_INVERTED },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long long v;
+	double d;
+	int c;
+
+	r->output = "flame.svg";
+	r->freq = 999;
+	optind = 1;
+	/* '+': stop at the first non-option, so the command's own flags stay its own. */
+	while ((c = getopt_long(argc, argv, "+p:t:aF:c:e:gd:o:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			r->nr_pids = parse_pid_list(optarg, r->pids, MAX_TARGETS, r->nr_pids);
+			if (r->nr_pids < 0) {
+				msg("invalid pid list '%s': use -p PID[,PID...]", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			r->nr_tids = parse_pid_list(optarg, r->tids, MAX_TARGETS, r->nr_tids);
+			if (r->nr_tids < 0) {
+				msg("invalid thread id list '%s': use -t TID[,TID...]", optarg);
+				return -1;
+			}
+			break;
+		case 'a':
+			r->system_wide = true;
+			break;
+		case 'F':
+			if (parse_uint(optarg, 1000000, &v) || !v) {
+				msg("invalid frequency '%s': use -F HZ, e.g. -F 99", optarg);
+				return -1;
+			}
+			r->freq = v;
+			break;
+		case 'c':
+			if (parse_uint(optarg, ULLONG_MAX, &v) || !v) {
+				msg("invalid period '%s': use -c N with N > 0", optarg);
+				return -1;
+			}
+			r->period = v;
+			break;
+		case 'e':
+			if (strchr(optarg, ',')) {
+				msg("sampling several events at once is not supported yet: "
+				    "pass one event to -e");
+				return -1;
+			}
+			r->event = optarg;
+			break;
+		case 'g':
+			break;
+		case OPT_CALL_GRAPH:
+			r->call_graph = optarg;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, &d) || d <= 0) {
+				msg("invalid duration '%s': use -d SECONDS, e.g. -d 30", optarg);
+				return -1;
+			}
+			r->duration = d;
+			break;
+		case OPT_MMAP_PAGES:
+			if (parse_uint(optarg, 1u << 20, &v) || !v || (v & (v - 1))) {
+				msg("invalid --mmap-pages '%s': use a power of two, e.g. 128",
+				    optarg);
+				return -1;
+			}
+			r->mmap_pages = v;
+			break;
+		case 'o':
+			r->output = optarg;
+			break;
+		case OPT_FORMAT:
+			r->format = optarg;
+			break;
+		case OPT_TITLE:
+			r->svg.title = optarg;
+			break;
+		case OPT_WIDTH:
+			if (parse_uint(optarg, 100000, &v) || v < 100) {
+				msg("invalid --width '%s': use pixels, at least 100", optarg);
+				return -1;
+			}
+			r->svg.width = v;
+			break;
+		case OPT_MINWIDTH:
+			if (parse_seconds(optarg, &d)) {
+				msg("invalid --minwidth '%s': use pixels, e.g. 0.5", optarg);
+				return -1;
+			}
+			r->svg.min_width = d;
+			break;
+		case OPT_INVERTED:
+			r->svg.inverted = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'v':
+			r->verbose++;
+			break;
+		case 'h':
+			record__usage(stdout);
+			exit(0);
+		default:
+			fputs("run 'sear record --help' for the options\n", stderr);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		r->argv = argv + optind;
+	if (!!r->argv + !!r->nr_pids + !!r->nr_tids + r->system_wide != 1) {
+		msg("name one target: -- COMMAND, -p PID, -t TID or -a "
+		    "(see 'sear record --help')");
+		return -1;
+	}
+	if (r->call_graph && strcmp(r->call_graph, "fp")) {
+		msg("unsupported --call-graph '%s': only 'fp' (frame pointers) is available",
+		    r->call_graph);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_int_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int v = INT_MIN;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = INT_MIN;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Chooses the event: -e NAME, or cycles where a PMU exists, else cpu-clock. */
+static int record__event(struct record *r, struct perf_event_attr *attr)
+{
+	const char *name = r->event;
+	int err;
+
+	memset(attr, 0, sizeof(*attr));
+	if (!name) {
+		name = events__have_pmu() ? "cycles" : "cpu-clock";
+		if (!events__have_pmu())
+			note("no hardware PMU on this machine; sampling cpu-clock");
+	}
+	err = events__parse(name, attr);
+	if (err == -ENOENT) {
+		msg("unknown event '%s': try cpu-clock, task-clock, cycles or instructions", name);
+		return -1;
+	}
+	if (err) {
+		msg("invalid event '%s': check its modifiers (e.g. cycles:u)", name);
+		return -1;
+	}
+	if (events__is_hardware(attr) && !events__have_pmu()) {
+		msg("event '%s' needs a hardware PMU, and this machine has none (common in VMs): "
+		    "use -e cpu-clock",
+		    name);
+		return -1;
+	}
+	snprintf(r->event_name, sizeof(r->event_name), "%s", name);
+	return 0;
+}
+
+/* Explains a failure to open or map events, with its remedy. */
+static void record__open_error(struct record *r, int err, pid_t pid)
+{
+	enum sampler_op op = sampler__failed_op(r->sampler);
+	int paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid");
+
+	if (op == SAMPLER_OP_MMAP && (err == -EPERM || err == -ENOMEM)) {
+		msg("cannot map the ring buffer: over the locked-memory limit; raise "
+		    "kernel.perf_event_mlock_kb (now %d) or pass a smaller --mmap-pages",
+		    read_int_file("/proc/sys/kernel/perf_event_mlock_kb"));
+		return;
+	}
+	switch (-err) {
+	case EACCES:
+	case EPERM:
+		msg("perf_event_open denied (kernel.perf_event_paranoid=%d): run as root, grant "
+		    "CAP_PERFMON (or CAP_SYS_ADMIN), or allow it with 'sysctl "
+		    "kernel.perf_event_paranoid=1'",
+		    paranoid);
+		break;
+	case ESRCH:
+		msg("no process with pid %d", (int)pid);
+		break;
+	case ENOSYS:
+		msg("perf_event_open is not available: the kernel lacks perf events, or seccomp "
+		    "blocks it (in Docker, run with --privileged or a seccomp profile that "
+		    "allows perf_event_open)");
+		break;
+	case ENOENT:
+	case EOPNOTSUPP:
+	case ENODEV:
+		msg("event '%s' is not supported on this machine: use -e cpu-clock", r->event_name);
+		break;
+	case EMFILE:
+	case ENFILE:
+		msg("out of file descriptors (one per thread and CPU): raise 'ulimit -n'");
+		break;
+	case EINVAL:
+		msg("the kernel refused the event settings: check -F against "
+		    "kernel.perf_event_max_sample_rate (%d)",
+		    read_int_file("/proc/sys/kernel/perf_event_max_sample_rate"));
+		break;
+	default:
+		msg("cannot open event '%s': %s", r->event_name, strerror(-err));
+	}
+}
+
+/*
+ * Opens events on every target. Kernel stacks need more privilege than user
+ * ones; when only they are refused, fall back to user space, as perf does.
+ */
+static int record__open(struct record *r, const struct sampler_opts *base)
+{
+	struct sampler_opts opts = *base;
+	bool retried = false;
+	pid_t *tids, failed = 0;
+	int i, j, n, err = 0;
+
+retry:
+	r->sampler = sampler__new(&opts);
+	if (!r->sampler) {
+		msg("cannot set up sampling: %s", strerror(errno));
+		return -1;
+	}
+	if (r->have_work)
+		err = sampler__open_task(r->sampler, r->work.pid, true);
+	for (i = 0; !err && i < r->nr_pids; i++) {
+		n = target__threads(r->pids[i], &tids);
+		if (n < 0) {
+			err = n;
+			failed = r->pids[i];
+			break;
+		}
+		for (j = 0; j < n && !err; j++) {
+			err = sampler__open_task(r->sampler, tids[j], true);
+			if (err == -ESRCH && tids[j] != r->pids[i])
+				err = 0; /* a thread that ended since we listed it */
+		}
+		if (err)
+			failed = r->pids[i];
+		free(tids);
+	}
+	for (i = 0; !err && i < r->nr_tids; i++) {
+		err = sampler__open_task(r->sampler, r->tids[i], false);
+		if (err)
+			failed = r->tids[i];
+	}
+	if (!err && r->system_wide) {
+		const int *cpus = sampler__cpus(r->sampler, &n);
+
+		for (i = 0; i < n && !err; i++)
+			err = sampler__open_cpu(r->sampler, cpus[i]);
+	}
+	if (!err)
+		return 0;
+	if ((err == -EACCES || err == -EPERM) && !opts.event.exclude_kernel && !retried &&
+	    sampler__failed_op(r->sampler) == SAMPLER_OP_OPEN) {
+		sampler__free(r->sampler);
+		opts.event.exclude_kernel = 1;
+		retried = true;
+		goto retry;
+	}
+	record__open_error(r, err, failed);
+	sampler__free(r->sampler);
+	r->sampler = NULL;
+	return -1;
+}
+
+static int record__process(void *ctx, const struct perf_event_header *hdr)
+{
+	struct record *r = ctx;
+	int err = session__process(r->session, hdr, sampler__layout(r->sampler));
+
+	if (err) {
+		r->err = err;
+		return err;
+	}
+	return 0;
+}
+
+static double record__elapsed(const struct record *r)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - r->start.tv_sec) + (now.tv_nsec - r->start.tv_nsec) / 1e9;
+}
+
+/* True while something is left to profile. */
+static bool record__targets_alive(struct record *r)
+{
+	int i, alive = 0;
+
+	if (r->system_wide)
+		return true;
+	if (r->have_work) {
+		int status;
+
+		if (waitpid(r->work.pid, &status, WNOHANG) == r->work.pid) {
+			r->have_work = false;
+			r->work_status = status;
+			return false;
+		}
+		return true;
+	}
+	for (i = 0; i < r->nr_pidfds; i++) {
+		struct pollfd p = { .fd = r->pidfds[i], .events = POLLIN };
+
+		if (r->pidfds[i] >= 0 && poll(&p, 1, 0) == 1) {
+			close(r->pidfds[i]);
+			r->pidfds[i] = -1;
+		}
+		alive += r->pidfds[i] >= 0;
+	}
+	for (i = 0; i < r->nr_tids; i++)
+		alive += kill(r->tids[i], 0) == 0 || errno != ESRCH;
+	return alive > 0;
+}
+
+static int record__loop(struct record *r)
+{
+	struct pollfd pfds[MAX_TARGETS + 1024];
+	int fds[1024], n, i, nr;
+	sigset_t orig;
+
+	n = sampler__pollfds(r->sampler, fds, 1024);
+	nr = 0;
+	for (i = 0; i < n; i++)
+		pfds[nr++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	for (i = 0; i < r->nr_pidfds; i++)
+		pfds[nr++] = (struct pollfd){ .fd = r->pidfds[i], .events = POLLIN };
+	sigprocmask(SIG_SETMASK, NULL, &orig);
+	sigdelset(&orig, SIGINT);
+	sigdelset(&orig, SIGTERM);
+	sigdelset(&orig, SIGCHLD);
+	while (!record_signal && !r->err) {
+		double left = r->duration ? r->duration - record__elapsed(r) : 1e9;
+		int ms = left * 1000 < RECORD_POLL_MS ? (int)(left * 1000) : RECORD_POLL_MS;
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = (ms > 0 ? ms : 0) * 1000000L };
+
+		/* Signals are blocked outside ppoll, so none is lost between checks. */
+		ppoll(pfds, nr, &ts, &orig);
+		sampler__drain(r->sampler, record__process, r);
+		if (r->duration && record__elapsed(r) >= r->duration)
+			break;
+		if (!record__targets_alive(r))
+			break;
+		/* A target that exited leaves its pidfd readable forever: stop polling it. */
+		for (i = n; i < nr; i++)
+			if (pfds[i].revents)
+				pfds[i].fd = -1;
+	}
+	sampler__disable(r->sampler);
+	sampler__drain(r->sampler, record__process, r);
+	if (r->err) {
+		msg("out of memory while recording: %s", strerror(-r->err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Stops the command if it still runs (sear was interrupted or timed out). */
+static void record__stop_workload(struct record *r)
+{
+	int i, status;
+
+	if (!r->have_work)
+		return;
+	kill(r->work.pid, SIGTERM);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(r->work.pid, &status, WNOHANG) == r->work.pid)
+			goto reaped;
+		usleep(20000);
+	}
+	kill(r->work.pid, SIGKILL);
+	waitpid(r->work.pid, &status, 0);
+reaped:
+	r->have_work = false;
+	r->work_status = status;
+}
+
+static int record__fold(void *ctx, const char *const *names, const enum frame_kind *kinds,
+			size_t nr, uint64_t count)
+{
+	return flame__add(ctx, names, kinds, nr, count);
+}
+
+static void record__subtitle(struct record *r, char *buf, size_t size, double secs)
+{
+	const struct session_stats *st = session__stats(r->session);
+	unsigned int freq = sampler__freq(r->sampler);
+	char rate[48];
+
+	if (freq)
+		snprintf(rate, sizeof(rate), "%u Hz", freq);
+	else
+		snprintf(rate, sizeof(rate), "every %llu events", (unsigned long long)r->period);
+	snprintf(buf, size, "%llu samples of %s at %s in %.1f s%s%llu lost",
+		 (unsigned long long)st->samples, r->event_name, rate, secs, ", ",
+		 (unsigned long long)st->lost);
+}
+
+static int record__write(struct record *r, double secs)
+{
+	const struct session_stats *st = session__stats(r->session);
+	struct flame *f = flame__new();
+	char subtitle[256];
+	int ret;
+
+	if (!f) {
+		msg("out of memory building the flame graph");
+		return -1;
+	}
+	if (session__for_each_stack(r->session, record__fold, f)) {
+		msg("out of memory building the flame graph");
+		flame__free(f);
+		return -1;
+	}
+	symbolizer__report_missing(r->sym);
+	record__subtitle(r, subtitle, sizeof(subtitle), secs);
+	r->svg.subtitle = subtitle;
+	ret = output__write(&r->out, f, &r->svg);
+	flame__free(f);
+	if (ret)
+		return -1;
+	if (!st->samples)
+		msg("no samples were recorded: the target may have run too briefly or slept; "
+		    "'%s' says so",
+		    r->output);
+	if (st->lost) {
+		double share = 100.0 * st->lost / (st->lost + st->samples);
+
+		msg("%s%llu samples lost (%.1f%%)%s", share > 5 ? "warning: " : "",
+		    (unsigned long long)st->lost, share,
+		    share > 5 ? ": raise --mmap-pages or lower -F" : "");
+	}
+	note("%llu samples in %.1f s written to '%s'", (unsigned long long)st->samples, secs,
+	     r->output);
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record *r = calloc(1, sizeof(*r));
+	struct sampler_opts opts = { 0 };
+	struct sigaction sa = { 0 };
+	sigset_t block;
+	int i, err, ret = 1;
+
+	if (!r) {
+		msg("out of memory");
+		return 1;
+	}
+	if (record__parse(r, argc, argv))
+		goto out;
+	cmd__setup_log(r->verbose);
+	for (i = 0; i < r->nr_pids; i++)
+		if (kill(r->pids[i], 0) && errno == ESRCH) {
+			msg("no process with pid %d", (int)r->pids[i]);
+			goto out;
+		}
+	for (i = 0; i < r->nr_tids; i++)
+		if (target__tgid(r->tids[i]) < 0) {
+			msg("no thread with tid %d", (int)r->tids[i]);
+			goto out;
+		}
+	if (record__event(r, &opts.event))
+		goto out;
+	/* Before anything runs: a bad path must not cost a recording. */
+	if (output__open(&r->out, r->output, r->format))
+		goto out;
+	opts.freq = r->freq;
+	opts.period = r->period;
+	opts.mmap_pages = r->mmap_pages;
+	opts.enable_on_exec = r->argv != NULL;
+
+	r->sym = symbolizer__new();
+	r->session = r->sym ? session__new(r->sym) : NULL;
+	if (!r->session) {
+		msg("out of memory");
+		goto out;
+	}
+	sa.sa_handler = record__on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = record__on_chld;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+
+	if (r->argv) {
+		err = workload__prepare(&r->work, r->argv);
+		if (err) {
+			msg("cannot start '%s': %s", r->argv[0], strerror(-err));
+			goto out;
+		}
+		r->have_work = true;
+	}
+	if (record__open(r, &opts)) {
+		if (r->have_work) {
+			workload__abort(&r->work);
+			r->have_work = false;
+		}
+		goto out;
+	}
+	for (i = 0; i < r->nr_pids; i++) {
+		r->pidfds[r->nr_pidfds] = target__pidfd(r->pids[i]);
+		if (r->pidfds[r->nr_pidfds] >= 0)
+			r->nr_pidfds++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	if (r->argv) {
+		err = workload__start(&r->work);
+		if (err) {
+			r->have_work = false;
+			if (err == -ENOENT)
+				msg("cannot run '%s': command not found", r->argv[0]);
+			else
+				msg("cannot run '%s': %s", r->argv[0], strerror(-err));
+			if (r->out.f != stdout) {
+				fclose(r->out.f);
+				unlink(r->output);
+			}
+			ret = 127;
+			goto out;
+		}
+	} else {
+		if (sampler__enable(r->sampler)) {
+			msg("cannot enable sampling: %s", strerror(errno));
+			goto out;
+		}
+		/* Processes already running made their mappings before we looked. */
+		for (i = 0; i < r->nr_pids; i++)
+			session__synthesize(r->session, r->pids[i]);
+		for (i = 0; i < r->nr_tids; i++)
+			session__synthesize(r->session, target__tgid(r->tids[i]));
+		if (r->system_wide)
+			session__synthesize_all(r->session);
+	}
+	if (record__loop(r) == 0)
+		ret = 0;
+	record__stop_workload(r);
+	/* Whatever stopped the recording, what was recorded is written. */
+	if (record__write(r, record__elapsed(r)))
+		ret = 1;
+	if (!ret && r->argv && WIFEXITED(r->work_status) && WEXITSTATUS(r->work_status))
+		note("'%s' exited with status %d", r->argv[0], WEXITSTATUS(r->work_status));
+out:
+	for (i = 0; i < r->nr_pidfds; i++)
+		if (r->pidfds[i] >= 0)
+			close(r->pidfds[i]);
+	if (r->out.f && r->out.f != stdout)
+		fclose(r->out.f);
+	sampler__free(r->sampler);
+	session__free(r->session);
+	symbolizer__free(r->sym);
+	free(r);
+	return ret;
+}

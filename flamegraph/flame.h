@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_FLAME_H
+#define SEAR_FLAME_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../lib/frame_kind.h"
+
+/*
+ * A call tree folded from stacks: the model behind both outputs, folded
+ * text and the SVG.
+ *
+ * Node 0 is the root ("all"); every other node is one frame name under its
+ * parent, with the samples of all stacks through it (total) and of stacks
+ * that end in it (self). Names are sanitised on the way in: ';' would
+ * break folded text and control characters break XML, so both become '?'.
+ */
+
+struct flame;
+
+struct flame_node {
+	uint32_t name;	      /* string id, see flame__name() */
+	uint32_t parent;      /* 0 for the root's children (and the root itself) */
+	uint32_t first_child; /* 0: none */
+	uint32_t next_sibling;
+	uint64_t total, self;
+	enum frame_kind kind;
+};
+
+/* Returns a new tree with only the root; free with flame__free(). NULL with errno on failure. */
+struct flame *flame__new(void);
+void flame__free(struct flame *f);
+
+/*
+ * Adds count samples of one stack, root first (names[0] is usually the
+ * process name). kinds may be NULL (all FRAME_USER). Returns 0 or -ENOMEM.
+ */
+int flame__add(struct flame *f, const char *const *names, const enum frame_kind *kinds, size_t nr,
+	       uint64_t count);
+
+/* Returns node id; borrowed, valid until the next flame__add(). */
+const struct flame_node *flame__node(const struct flame *f, uint32_t id);
+
+/* Returns the name of string id; borrowed, valid until flame__free(). */
+const char *flame__name(const struct flame *f, uint32_t name);
+
+/* Number of nodes, the root included. */
+uint32_t flame__count(const struct flame *f);
+
+/* Total samples (the root's total). */
+uint64_t flame__total(const struct flame *f);
+
+/* Depth of the deepest node (the root's children are at depth 1). */
+uint32_t flame__depth(const struct flame *f);
+
+/*
+ * Returns the children of node id sorted by name, in a new array of
+ * *nr ids; free() it. NULL with *nr 0 when there are none or on failure.
+ */
+uint32_t *flame__children_sorted(const struct flame *f, uint32_t id, uint32_t *nr);
+
+/*
+ * Writes folded text: "a;b;c 123", one line per distinct stack, sorted.
+ * Returns 0, or -errno (EIO when the stream failed).
+ */
+int flame__write_folded(const struct flame *f, FILE *out);
+
+#endif

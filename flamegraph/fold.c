@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/hash.h"
+#include "../lib/strtab.h"
+#include "flame.h"
+
+#define FLAME_MAX_NAME 4096
+
+struct flame {
+	struct flame_node *nodes;
+	uint32_t nr, cap;
+	struct u64map children; /* parent << 32 | name -> node id */
+	struct strtab *names;
+	uint32_t depth;
+};
+
+struct flame *flame__new(void)
+{
+	struct flame *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->names = strtab__new();
+	f->nodes = calloc(64, sizeof(*f->nodes));
+	if (!f->names || !f->nodes || strtab__intern(f->names, "all") != 0) {
+		flame__free(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	f->cap = 64;
+	f->nr = 1;
+	f->nodes[0].kind = FRAME_ROOT;
+	return f;
+}
+
+void flame__free(struct flame *f)
+{
+	if (!f)
+		return;
+	free(f->nodes);
+	u64map__release(&f->children);
+	strtab__free(f->names);
+	free(f);
+}
+
+static bool name__clean(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ';' || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static int64_t flame__intern(struct flame *f, const char *s)
+{
+	size_t len = strnlen(s, FLAME_MAX_NAME), i;
+	char buf[FLAME_MAX_NAME];
+
+	if (len == 0)
+		return strtab__intern(f->names, "[unknown]");
+	if (name__clean(s, len))
+		return strtab__intern_len(f->names, s, len);
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		buf[i] = (c == ';' || c < 0x20 || c == 0x7f) ? '?' : c;
+	}
+	return strtab__intern_len(f->names, buf, len);
+}
+
+static int64_t flame__child(struct flame *f, uint32_t parent, uint32_t name, enum frame_kind kind)
+{
+	uint64_t key = (uint64_t)parent << 32 | name, *v = u64map__find(&f->children, key);
+	struct flame_node *n;
+
+	if (v)
+		return *v;
+	if (f->nr == f->cap) {
+		n = realloc(f->nodes, f->cap * 2 * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		f->nodes = n;
+		f->cap *= 2;
+	}
+	if (u64map__set(&f->children, key, f->nr))
+		return -ENOMEM;
+	n = &f->nodes[f->nr];
+	*n = (struct flame_node){ .name = name, .parent = parent, .kind = kind };
+	n->next_sibling = f->nodes[parent].first_child;
+	f->nodes[parent].first_child = f->nr;
+	return f->nr++;
+}
+
+int flame__add(struct flame *f, const char *const *names, const enum frame_kind *kinds, size_t nr,
+	       uint64_t count)
+{
+	uint32_t node = 0;
+	size_t i;
+
+	f->nodes[0].total += count;
+	for (i = 0; i < nr; i++) {
+		int64_t name = flame__intern(f, names[i]), child;
+
+		if (name < 0)
+			return -ENOMEM;
+		child = flame__child(f, node, name, kinds ? kinds[i] : FRAME_USER);
+		if (child < 0)
+			return -ENOMEM;
+		node = child;
+		f->nodes[node].total += count;
+	}
+	f->nodes[node].self += count;
+	if (nr > f->depth)
+		f->depth = nr;
+	return 0;
+}
+
+const struct flame_node *flame__node(const struct flame *f, uint32_t id)
+{
+	return &f->nodes[id];
+}
+
+const char *flame__name(const struct flame *f, uint32_t name)
+{
+	return strtab__str(f->names, name);
+}
+
+uint32_t flame__count(const struct flame *f)
+{
+	return f->nr;
+}
+
+uint64_t flame__total(const struct flame *f)
+{
+	return f->nodes[0].total;
+}
+
+uint32_t flame__depth(const struct flame *f)
+{
+	return f->depth;
+}
+
+static const struct flame *sort_flame; /* qsort has no context argument */
+
+static int child__cmp(const void *a, const void *b)
+{
+	const struct flame_node *x = &sort_flame->nodes[*(const uint32_t *)a];
+	const struct flame_node *y = &sort_flame->nodes[*(const uint32_t *)b];
+
+	return strcmp(flame__name(sort_flame, x->name), flame__name(sort_flame, y->name));
+}
+
+uint32_t *flame__children_sorted(const struct flame *f, uint32_t id, uint32_t *nr)
+{
+	uint32_t n = 0, c, *ids;
+
+	*nr = 0;
+	for (c = f->nodes[id].first_child; c; c = f->nodes[c].next_sibling)
+		n++;
+	if (!n)
+		return NULL;
+	ids = malloc(n * sizeof(*ids));
+	if (!ids)
+		return NULL;
+	n = 0;
+	for (c = f->nodes[id].first_child; c; c = f->nodes[c].next_sibling)
+		ids[n++] = c;
+	sort_flame = f;
+	qsort(ids, n, sizeof(*ids), child__cmp);
+	*nr = n;
+	return ids;
+}
+
+struct line {
+	char *s;
+	size_t key_len;
+};
+
+static int line__cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(x->s, y->s, n);
+
+	if (c)
+		return c;
+	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+int flame__write_folded(const struct flame *f, FILE *out)
+{
+	struct line *lines = NULL;
+	size_t nr_lines = 0, i, path_len = 0, path_cap = 4096;
+	char *path = malloc(path_cap);
+	uint32_t id, c;
+	int ret = 0;
+
+	if (!path)
+		return -ENOMEM;
+	/* Lines come from nodes with self samples: at most one per node. */
+	lines = calloc(f->nr, sizeof(*lines));
+	if (!lines) {
+		free(path);
+		return -ENOMEM;
+	}
+	/* Depth-first, keeping the path from the root in path[]. */
+	id = f->nodes[0].first_child;
+	while (id) {
+		const struct flame_node *n = &f->nodes[id];
+		const char *name = flame__name(f, n->name);
+		size_t len = strtab__len(f->names, n->name);
+
+		if (path_len + len + 2 > path_cap) {
+			char *p;
+
+			while (path_len + len + 2 > path_cap)
+				path_cap *= 2;
+			p = realloc(path, path_cap);
+			if (!p) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			path = p;
+		}
+		if (n->parent)
+			path[path_len++] = ';';
+		memcpy(path + path_len, name, len);
+		path_len += len;
+		if (n->self) {
+			struct line *l = &lines[nr_lines++];
+			int w = snprintf(NULL, 0, " %llu", (unsigned long long)n->self);
+
+			l->s = malloc(path_len + w + 1);
+			if (!l->s) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			memcpy(l->s, path, path_len);
+			snprintf(l->s + path_len, w + 1, " %llu", (unsigned long long)n->self);
+			l->key_len = path_len;
+		}
+		if (n->first_child) {
+			id = n->first_child;
+			continue;
+		}
+		/* Climb until a node has a next sibling, trimming the path. */
+		for (c = id; c; c = f->nodes[c].parent) {
+			path_len -= strtab__len(f->names, f->nodes[c].name);
+			if (f->nodes[c].parent)
+				path_len--;
+			if (f->nodes[c].next_sibling)
+				break;
+		}
+		id = c ? f->nodes[c].next_sibling : 0;
+	}
+	qsort(lines, nr_lines, sizeof(*lines), line__cmp);
+	for (i = 0; i < nr_lines; i++)
+		fprintf(out, "%s\n", lines[i].s);
+	if (fflush(out) || ferror(out))
+		ret = -EIO;
+out:
+	for (i = 0; i < nr_lines; i++)
+		free(lines[i].s);
+	free(lines);
+	free(path);
+	return ret;
+}

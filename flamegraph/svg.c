@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/hash.h"
+#include "svg.h"
+
+/* Generated from flame.js at build time: flame_js[], flame_js_len. */
+#include "flame_js.h"
+
+#define XPAD 10
+
+struct svg {
+	const struct flame *f;
+	const struct flame_svg_opts *o;
+	FILE *out;
+	double scale; /* px per sample */
+	unsigned int height;
+	double ypad1, ypad2;
+};
+
+/* Decodes one UTF-8 character XML allows. Returns its byte length, or 0 if invalid. */
+static size_t utf8_char(const unsigned char *s, size_t len)
+{
+	uint32_t c;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return (s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' || s[0] == '\r') ? 1 : 0;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, c = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, c = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+		return 0;
+	return n;
+}
+
+void svg__escape(FILE *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + len;
+
+	while (s < end) {
+		size_t n = utf8_char(s, end - s);
+
+		if (!n) {
+			fputc('?', out);
+			s++;
+			continue;
+		}
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&apos;", out);
+			break;
+		default:
+			fwrite(s, 1, n, out);
+		}
+		s += n;
+	}
+}
+
+size_t svg__prefix(const char *str, size_t len, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t off = 0, chars = 0, n;
+
+	while (off < len && chars < max) {
+		n = utf8_char(s + off, len - off);
+		off += n ? n : 1; /* an invalid byte is one '?' */
+		chars++;
+	}
+	return off;
+}
+
+static void svg__escape_str(FILE *out, const char *s)
+{
+	svg__escape(out, s, strlen(s));
+}
+
+/* "1234567" -> "1,234,567" */
+static void fmt_count(char *buf, size_t size, uint64_t v)
+{
+	char tmp[32];
+	int len = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v), i, o = 0;
+
+	for (i = 0; i < len && o + 2 < (int)size; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+}
+
+/*
+ * Colours follow the FlameGraph conventions users know: warm reds and
+ * yellows for native code, orange for the kernel, green for JIT code. The
+ * shade comes from a hash of the name, so a function keeps its colour from
+ * one graph to the next.
+ */
+static void frame_color(const char *name, enum frame_kind kind, char *buf, size_t size)
+{
+	uint64_t h = hash_bytes(name, strlen(name));
+	double v1 = (h & 0xff) / 255.0, v2 = (h >> 8 & 0xff) / 255.0, v3 = (h >> 16 & 0xff) / 255.0;
+	int r, g, b;
+
+	if (!strcmp(name, "[unknown]") ||
+	    (name[0] == '[' && name[strlen(name) - 1] == ']' && kind != FRAME_ROOT)) {
+		r = g = b = 160 + (int)(40 * v1); /* no symbol: grey */
+	} else if (kind == FRAME_KERNEL) {
+		r = 220 + (int)(35 * v1), g = 120 + (int)(60 * v2), b = (int)(40 * v3);
+	} else if (kind == FRAME_JIT) {
+		r = 40 + (int)(70 * v1), g = 170 + (int)(60 * v2), b = 40 + (int)(60 * v3);
+	} else if (kind == FRAME_ROOT) {
+		r = 210 + (int)(20 * v1), g = 200 + (int)(20 * v1), b = 220 + (int)(20 * v1);
+	} else {
+		r = 205 + (int)(50 * v3), g = (int)(230 * v1), b = (int)(55 * v2);
+	}
+	snprintf(buf, size, "rgb(%d,%d,%d)", r, g, b);
+}
+
+static void svg__frame(struct svg *s, uint32_t id, double x, unsigned int level)
+{
+	const struct flame_node *n = flame__node(s->f, id);
+	const char *name = id ? flame__name(s->f, n->name) : "all";
+	size_t len = strlen(name), cut;
+	double w = n->total * s->scale, fontw = s->o->font_size * 0.59, y;
+	uint64_t total = flame__total(s->f);
+	char color[32], count[32];
+	int fit;
+
+	if (s->o->inverted)
+		y = s->ypad1 + level * s->o->frame_height;
+	else
+		y = s->height - s->ypad2 - (level + 1.0) * s->o->frame_height;
+	fmt_count(count, sizeof(count), n->total);
+	frame_color(name, id ? n->kind : FRAME_ROOT, color, sizeof(color));
+	fputs("<g class=\"f\"><title>", s->out);
+	svg__escape(s->out, name, len);
+	fprintf(s->out, " (%s %s, %.2f%%)</title>", count, s->o->count_name,
+		total ? 100.0 * n->total / total : 0.0);
+	fprintf(s->out,
+		"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%u\" fill=\"%s\" rx=\"2\" "
+		"ry=\"2\"/>",
+		x, y, w, s->o->frame_height - 1, color);
+	fprintf(s->out, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + s->o->frame_height - 5);
+	/* Truncate first, then escape: an entity must never be cut. */
+	fit = (int)((w - 3) / fontw);
+	if (fit >= 3) {
+		cut = svg__prefix(name, len, fit);
+		if (cut < len) {
+			svg__escape(s->out, name, svg__prefix(name, len, fit - 2));
+			fputs("..", s->out);
+		} else {
+			svg__escape(s->out, name, len);
+		}
+	}
+	fputs("</text></g>\n", s->out);
+}
+
+/* Lays out id's subtree from x; children in name order, as flamegraph.pl does. */
+static void svg__subtree(struct svg *s, uint32_t id, double x, unsigned int level)
+{
+	uint32_t *kids, nr, i;
+
+	if (flame__node(s->f, id)->total * s->scale < s->o->min_width)
+		return;
+	svg__frame(s, id, x, level);
+	kids = flame__children_sorted(s->f, id, &nr);
+	for (i = 0; i < nr; i++) {
+		svg__subtree(s, kids[i], x, level + 1);
+		x += flame__node(s->f, kids[i])->total * s->scale;
+	}
+	free(kids);
+}
+
+static const char svg_style[] =
+    "text { font-family: Verdana, \"DejaVu Sans\", sans-serif; fill: #000; }\n"
+    "#frames text { pointer-events: none; }\n"
+    "#title { text-anchor: middle; font-size: 17px; }\n"
+    "#subtitle { text-anchor: middle; fill: #555; }\n"
+    "#unzoom, #search { cursor: pointer; fill: #333; }\n"
+    "#unzoom:hover, #search:hover { fill: #000; text-decoration: underline; }\n"
+    "#search { text-anchor: end; }\n"
+    "#matched { text-anchor: end; }\n"
+    ".hide { display: none; }\n"
+    ".parent { opacity: 0.5; }\n"
+    ".f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; }\n"
+    "#nosamples { text-anchor: middle; font-size: 20px; fill: #666; }\n";
+
+int flame__render_svg(const struct flame *f, const struct flame_svg_opts *opts, FILE *out)
+{
+	struct flame_svg_opts o = *opts;
+	struct svg s = { .f = f, .o = &o, .out = out };
+	uint64_t total = flame__total(f);
+	unsigned int depth = flame__depth(f);
+
+	if (!o.title)
+		o.title = "Flame Graph";
+	if (!o.count_name)
+		o.count_name = "samples";
+	if (!o.width)
+		o.width = 1200;
+	if (!o.frame_height)
+		o.frame_height = 16;
+	if (o.font_size <= 0)
+		o.font_size = 12;
+	if (o.min_width <= 0)
+		o.min_width = 0.1;
+	s.ypad1 = o.font_size * 4;
+	s.ypad2 = o.font_size * 2 + 10;
+	if (!total)
+		depth = 2; /* room for the message */
+	s.height = (unsigned int)((depth + 1) * o.frame_height + s.ypad1 + s.ypad2);
+	s.scale = total ? (o.width - 2.0 * XPAD) / total : 0;
+
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		"<svg version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
+		"xmlns=\"http://www.w3.org/2000/svg\" font-size=\"%g\">\n",
+		o.width, s.height, o.width, s.height, o.font_size);
+	fprintf(out, "<style type=\"text/css\"><![CDATA[\n%s]]></style>\n", svg_style);
+	/* Only numbers and booleans go in the config: never a name. */
+	fprintf(out,
+		"<script type=\"application/json\" id=\"sear-config\">{\"width\":%u,\"xpad\":%d,"
+		"\"fontSize\":%g,\"inverted\":%s,\"total\":%llu,\"rootY\":%.1f,"
+		"\"matchColor\":\"rgb(230,0,230)\"}</script>\n",
+		o.width, XPAD, o.font_size, o.inverted ? "true" : "false",
+		(unsigned long long)total,
+		o.inverted ? s.ypad1 : s.height - s.ypad2 - o.frame_height);
+	fputs("<script type=\"text/ecmascript\"><![CDATA[\n", out);
+	fwrite(flame_js, 1, flame_js_len, out);
+	fputs("]]></script>\n", out);
+	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"#f8f8f4\"/>\n",
+		o.width, s.height);
+	fprintf(out, "<text id=\"title\" x=\"%u\" y=\"%g\">", o.width / 2, o.font_size * 2);
+	svg__escape_str(out, o.title);
+	fputs("</text>\n", out);
+	fprintf(out, "<text id=\"subtitle\" x=\"%u\" y=\"%g\">", o.width / 2, o.font_size * 3.4);
+	if (o.subtitle)
+		svg__escape_str(out, o.subtitle);
+	fputs("</text>\n", out);
+	fprintf(out, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"%g\">Reset Zoom</text>\n",
+		XPAD, o.font_size * 2);
+	fprintf(out, "<text id=\"search\" x=\"%d\" y=\"%g\">Search</text>\n", o.width - XPAD,
+		o.font_size * 2);
+	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%g\"> </text>\n", XPAD,
+		s.height - o.font_size / 2 - 4);
+	fprintf(out, "<text id=\"matched\" x=\"%d\" y=\"%g\"> </text>\n", o.width - XPAD,
+		s.height - o.font_size / 2 - 4);
+	fputs("<g id=\"frames\">\n", out);
+	if (total)
+		svg__subtree(&s, 0, XPAD, 0);
+	fputs("</g>\n", out);
+	if (!total)
+		fprintf(out, "<text id=\"nosamples\" x=\"%u\" y=\"%g\">no samples</text>\n",
+			o.width / 2, s.ypad1 + o.frame_height * 1.5);
+	fputs("</svg>\n", out);
+	return fflush(out) || ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_PROC_H
+#define SEAR_PROC_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "strtab.h"
+
+/*
+ * What sear knows about the profiled processes: each process's executable
+ * mappings and each thread's name, kept up to date from MMAP2, COMM, FORK
+ * and EXIT records (or from /proc when attaching).
+ *
+ * Mappings hold a module id from the symbolizer and are kept sorted, so an
+ * address is found by binary search with no allocation.
+ */
+
+struct proc_map {
+	uint64_t start, end; /* [start, end) */
+	uint64_t pgoff;	     /* file offset of start */
+	uint32_t dso;	     /* symbolizer module id */
+};
+
+struct procs;
+
+/* Returns a new, empty table; free with procs__free(). NULL with errno on failure. */
+struct procs *procs__new(void);
+void procs__free(struct procs *p);
+
+/* Adds a mapping to pid, replacing whatever it overlaps. Returns 0 or -ENOMEM. */
+int procs__mmap(struct procs *p, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
+		uint32_t dso);
+
+/* pid called exec: its old mappings are gone. */
+void procs__exec(struct procs *p, pid_t pid);
+
+/* tid was created by ptid; a new process (pid != ppid) starts with a copy of ppid's maps. */
+int procs__fork(struct procs *p, pid_t pid, pid_t ppid, pid_t tid, pid_t ptid);
+
+/* Process pid exited: drop its mappings. */
+void procs__exit(struct procs *p, pid_t pid);
+
+/* Sets thread tid's name. Returns 0 or -ENOMEM. */
+int procs__set_comm(struct procs *p, pid_t tid, const char *comm);
+
+/*
+ * Returns the string id of tid's name, or of pid's, or of ":TID" when
+ * neither is known (as perf shows such threads). Strings: procs__strings().
+ */
+int64_t procs__comm(struct procs *p, pid_t pid, pid_t tid);
+
+/* The table holding thread names; borrowed, valid until procs__free(). */
+struct strtab *procs__strings(struct procs *p);
+
+/* Returns pid's mapping holding addr, or NULL. Borrowed, valid until the next change. */
+const struct proc_map *procs__find_map(const struct procs *p, pid_t pid, uint64_t addr);
+
+/* One line of /proc/PID/maps. path points into the parsed buffer and is not NUL-terminated. */
+struct proc_maps_entry {
+	uint64_t start, end, pgoff;
+	uint32_t maj, min;
+	uint64_t ino;
+	int prot; /* PROT_* */
+	const char *path;
+	size_t path_len;
+};
+
+typedef int (*proc_maps_fn)(void *ctx, const struct proc_maps_entry *e);
+
+/*
+ * Parses /proc/PID/maps text, calling fn per well-formed line (others are
+ * skipped). Returns 0, or fn's non-zero value.
+ */
+int proc_maps__parse_mem(const char *buf, size_t len, proc_maps_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_RECORDS_H
+#define SEAR_RECORDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/perf_event.h>
+
+/*
+ * Parsing of raw perf_event records (PERF_RECORD_*), as they come from a
+ * ring buffer or a perf.data file.
+ *
+ * The input is untrusted: every parser checks each field against
+ * hdr->size and returns -EINVAL rather than read past the record. Parsed
+ * structs borrow from the record (strings, callchains, stack copies) and
+ * are valid only as long as the record's bytes are.
+ */
+
+/* What a sample record holds, from the attr that produced it. */
+struct record_layout {
+	uint64_t sample_type;
+	uint64_t read_format;
+	uint64_t regs_user_mask;
+	bool sample_id_all;
+};
+
+/* Callchain entries >= this are context markers (PERF_CONTEXT_*), not addresses. */
+#define RECORD_CONTEXT_MAX ((uint64_t)-4095)
+
+struct record_sample {
+	uint64_t id;
+	uint64_t ip;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu;
+	uint64_t period;
+	uint64_t nr;	     /* callchain entries, markers included */
+	const uint64_t *ips; /* borrowed; records must be 8-byte aligned */
+	uint64_t regs_abi;   /* 0: no user registers */
+	uint64_t nr_regs;
+	const uint64_t *regs; /* borrowed, nr_regs entries in mask bit order */
+	uint64_t stack_size;  /* bytes copied of the user stack */
+	uint64_t stack_dyn;   /* bytes of it that are valid */
+	const uint8_t *stack; /* borrowed */
+};
+
+/* Common trailer of non-sample records when sample_id_all is set. */
+struct record_id {
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu;
+	uint64_t id;
+};
+
+struct record_mmap {
+	uint32_t pid, tid;
+	uint64_t addr, len, pgoff;
+	uint32_t maj, min;
+	uint64_t ino;
+	uint32_t prot, flags;	 /* prot is PROT_EXEC for code; MMAP (not MMAP2) sets PROT_EXEC */
+	uint8_t build_id_size;	 /* non-zero when the kernel sent a build-id instead of an inode */
+	const uint8_t *build_id; /* borrowed */
+	const char *filename;	 /* borrowed, NUL-terminated within the record */
+};
+
+struct record_comm {
+	uint32_t pid, tid;
+	bool exec;
+	const char *comm; /* borrowed, NUL-terminated within the record */
+};
+
+struct record_task { /* FORK and EXIT */
+	uint32_t pid, ppid, tid, ptid;
+	uint64_t time;
+};
+
+/* Each parser returns 0, or -EINVAL for a record that is short or inconsistent. */
+int record__parse_sample(const struct perf_event_header *hdr, const struct record_layout *l,
+			 struct record_sample *out);
+int record__parse_mmap(const struct perf_event_header *hdr, struct record_mmap *out);
+int record__parse_comm(const struct perf_event_header *hdr, struct record_comm *out);
+int record__parse_task(const struct perf_event_header *hdr, struct record_task *out);
+/* LOST and LOST_SAMPLES: the number of samples lost. */
+int record__parse_lost(const struct perf_event_header *hdr, uint64_t *lost);
+/* The sample_id trailer of a non-sample record; zeroed when the layout has none. */
+int record__parse_id(const struct perf_event_header *hdr, const struct record_layout *l,
+		     struct record_id *out);
+
+/* Returns the record's timestamp, or 0 when it carries none. Used to order records. */
+uint64_t record__time(const struct perf_event_header *hdr, const struct record_layout *l);
+
+#endif

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sampler.h"
+
+#define SAMPLER_DEFAULT_PAGES 128   /* 512 KiB per CPU, as perf uses for root */
+#define RECORD_MAX	      65536 /* perf_event_header.size is a u16 */
+
+struct ring {
+	int cpu;
+	int fd; /* the event that owns the buffer; others on this CPU redirect here */
+	struct perf_event_mmap_page *meta;
+	uint8_t *data;
+	uint64_t size; /* bytes of data, a power of two */
+	/* drain state */
+	uint64_t head, tail, next_time;
+	const struct perf_event_header *next;
+	uint8_t *scratch; /* RECORD_MAX bytes for records that wrap */
+};
+
+struct sampler {
+	struct perf_event_attr attr;
+	struct record_layout layout;
+	size_t pages;
+	int *cpus;
+	int nr_cpus;
+	struct ring *rings; /* one per entry of cpus */
+	int *fds;
+	size_t nr_fds, cap_fds;
+	enum sampler_op failed;
+};
+
+static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
+			       unsigned long flags)
+{
+	return syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
+}
+
+/* Parses a CPU list such as "0-3,8,10-11" into ids. Returns the count, or -errno. */
+static int parse_cpu_list(const char *s, int **out)
+{
+	int *cpus = NULL, n = 0, cap = 0;
+	char *end;
+
+	while (*s && *s != '\n') {
+		long a = strtol(s, &end, 10), b = a;
+
+		if (end == s || a < 0)
+			goto out_inval;
+		s = end;
+		if (*s == '-') {
+			b = strtol(s + 1, &end, 10);
+			if (end == s + 1 || b < a || b - a > 65536)
+				goto out_inval;
+			s = end;
+		}
+		for (; a <= b; a++) {
+			if (n == cap) {
+				int *c = realloc(cpus, (cap = cap ? cap * 2 : 16) * sizeof(*c));
+
+				if (!c) {
+					free(cpus);
+					return -ENOMEM;
+				}
+				cpus = c;
+			}
+			cpus[n++] = a;
+		}
+		if (*s == ',')
+			s++;
+	}
+	*out = cpus;
+	return n;
+out_inval:
+	free(cpus);
+	return -EINVAL;
+}
+
+static int online_cpus(int **cpus)
+{
+	char buf[4096];
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	long n;
+
+	if (f && fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return parse_cpu_list(buf, cpus);
+	}
+	if (f)
+		fclose(f);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(buf, sizeof(buf), "0-%ld", n > 0 ? n - 1 : 0);
+	return parse_cpu_list(buf, cpus);
+}
+
+static unsigned int max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	unsigned int rate = 0;
+
+	if (f) {
+		if (fscanf(f, "%u", &rate) != 1)
+			rate = 0;
+		fclose(f);
+	}
+	return rate;
+}
+
+/* Each (task, CPU) pair costs one fd: take all the process may have. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
+struct sampler *sampler__new(const struct sampler_opts *opts)
+{
+	struct sampler *s = calloc(1, sizeof(*s));
+	struct perf_event_attr *a;
+	unsigned int maxrate;
+	int n;
+
+	if (!s)
+		return NULL;
+	n = online_cpus(&s->cpus);
+	if (n <= 0) {
+		free(s);
+		errno = n < 0 ? -n : ENODEV;
+		return NULL;
+	}
+	s->nr_cpus = n;
+	s->rings = calloc(n, sizeof(*s->rings));
+	if (!s->rings) {
+		free(s->cpus);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (n = 0; n < s->nr_cpus; n++) {
+		s->rings[n].cpu = s->cpus[n];
+		s->rings[n].fd = -1;
+	}
+	s->pages = opts->mmap_pages ? opts->mmap_pages : SAMPLER_DEFAULT_PAGES;
+
+	a = &s->attr;
+	*a = opts->event;
+	a->size = sizeof(*a);
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+			 PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN | opts->sample_type;
+	a->sample_regs_user = opts->regs_user_mask;
+	a->sample_stack_user = opts->stack_user_size;
+	if (opts->period) {
+		a->sample_period = opts->period;
+	} else {
+		a->freq = 1;
+		a->sample_freq = opts->freq ? opts->freq : 999;
+		maxrate = max_sample_rate();
+		if (maxrate && a->sample_freq > maxrate) {
+			pr_warn(
+			    "-F %llu is above kernel.perf_event_max_sample_rate; sampling at %u Hz",
+			    (unsigned long long)a->sample_freq, maxrate);
+			a->sample_freq = maxrate;
+		}
+	}
+	a->disabled = 1;
+	a->enable_on_exec = opts->enable_on_exec;
+	a->mmap = 1;
+	a->mmap2 = 1;
+	a->comm = 1;
+	a->comm_exec = 1;
+	a->task = 1;
+	a->sample_id_all = 1;
+	a->watermark = 1;
+	a->wakeup_watermark = s->pages * sysconf(_SC_PAGESIZE) / 4;
+
+	s->layout.sample_type = a->sample_type;
+	s->layout.regs_user_mask = a->sample_regs_user;
+	s->layout.sample_id_all = true;
+	raise_nofile();
+	return s;
+}
+
+static void ring__unmap(struct ring *r)
+{
+	if (r->meta)
+		munmap(r->meta, r->size + sysconf(_SC_PAGESIZE));
+	free(r->scratch);
+	r->meta = NULL;
+	r->scratch = NULL;
+}
+
+void sampler__free(struct sampler *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < (size_t)s->nr_cpus; i++)
+		ring__unmap(&s->rings[i]);
+	for (i = 0; i < s->nr_fds; i++)
+		close(s->fds[i]);
+	free(s->fds);
+	free(s->rings);
+	free(s->cpus);
+	free(s);
+}
+
+static int sampler__keep_fd(struct sampler *s, int fd)
+{
+	if (s->nr_fds == s->cap_fds) {
+		size_t cap = s->cap_fds ? s->cap_fds * 2 : 64;
+		int *fds = realloc(s->fds, cap * sizeof(*fds));
+
+		if (!fds)
+			return -ENOMEM;
+		s->fds = fds;
+		s->cap_fds = cap;
+	}
+	s->fds[s->nr_fds++] = fd;
+	return 0;
+}
+
+static int ring__map(struct ring *r, int fd, size_t pages)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *base;
+
+	r->scratch = malloc(RECORD_MAX);
+	if (!r->scratch)
+		return -ENOMEM;
+	base = mmap(NULL, (pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED) {
+		int err = -errno;
+
+		free(r->scratch);
+		r->scratch = NULL;
+		return err;
+	}
+	r->fd = fd;
+	r->meta = base;
+	r->data = (uint8_t *)base + page;
+	r->size = pages * page;
+	return 0;
+}
+
+/* Opens one event for (pid, ring's CPU) and attaches it to the ring. */
+static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool inherit)
+{
+	struct perf_event_attr attr = s->attr;
+	int fd, err;
+
+	attr.inherit = inherit;
+	fd = sys_perf_event_open(&attr, pid, r->cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0) {
+		s->failed = SAMPLER_OP_OPEN;
+		return -errno;
+	}
+	err = sampler__keep_fd(s, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	if (r->fd < 0) {
+		err = ring__map(r, fd, s->pages);
+		if (err)
+			s->failed = SAMPLER_OP_MMAP;
+		return err;
+	}
+	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd)) {
+		s->failed = SAMPLER_OP_IOCTL;
+		return -errno;
+	}
+	return 0;
+}
+
+int sampler__open_task(struct sampler *s, pid_t tid, bool inherit)
+{
+	int i, err;
+
+	s->failed = SAMPLER_OP_NONE;
+	for (i = 0; i < s->nr_cpus; i++) {
+		err = sampler__open_one(s, &s->rings[i], tid, inherit);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int sampler__open_cpu(struct sampler *s, int cpu)
+{
+	int i;
+
+	s->failed = SAMPLER_OP_NONE;
+	for (i = 0; i < s->nr_cpus; i++)
+		if (s->rings[i].cpu == cpu)
+			return sampler__open_one(s, &s->rings[i], -1, false);
+	return -ENODEV;
+}
+
+enum sampler_op sampler__failed_op(const struct sampler *s)
+{
+	return s->failed;
+}
+
+static int sampler__ioctl_all(struct sampler *s, unsigned long req)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_fds; i++)
+		if (ioctl(s->fds[i], req, 0))
+			return -errno;
+	return 0;
+}
+
+int sampler__enable(struct sampler *s)
+{
+	return sampler__ioctl_all(s, PERF_EVENT_IOC_ENABLE);
+}
+
+int sampler__disable(struct sampler *s)
+{
+	return sampler__ioctl_all(s, PERF_EVENT_IOC_DISABLE);
+}
+
+const int *sampler__cpus(const struct sampler *s, int *nr)
+{
+	*nr = s->nr_cpus;
+	return s->cpus;
+}
+
+unsigned int sampler__freq(const struct sampler *s)
+{
+	return s->attr.freq ? s->attr.sample_freq : 0;
+}
+
+const struct record_layout *sampler__layout(const struct sampler *s)
+{
+	return &s->layout;
+}
+
+int sampler__pollfds(const struct sampler *s, int *fds, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->nr_cpus && n < max; i++)
+		if (s->rings[i].fd >= 0)
+			fds[n++] = s->rings[i].fd;
+	return n;
+}
+
+/*
+ * Points r->next at the record at r->tail, copying it out if it wraps.
+ * Returns false when the buffer holds no complete record.
+ */
+static bool ring__peek(struct ring *r, const struct record_layout *l)
+{
+	uint64_t off, avail = r->head - r->tail, first;
+	struct perf_event_header hdr;
+
+	r->next = NULL;
+	if (avail < sizeof(hdr))
+		return false;
+	off = r->tail & (r->size - 1);
+	first = r->size - off;
+	if (first >= sizeof(hdr)) {
+		memcpy(&hdr, r->data + off, sizeof(hdr));
+	} else {
+		memcpy(&hdr, r->data + off, first);
+		memcpy((uint8_t *)&hdr + first, r->data, sizeof(hdr) - first);
+	}
+	if (hdr.size < sizeof(hdr) || hdr.size > avail) {
+		/* The kernel never writes this; drop the rest rather than loop. */
+		r->tail = r->head;
+		return false;
+	}
+	if (first >= hdr.size) {
+		r->next = (const struct perf_event_header *)(r->data + off);
+	} else {
+		memcpy(r->scratch, r->data + off, first);
+		memcpy(r->scratch + first, r->data, hdr.size - first);
+		r->next = (const struct perf_event_header *)r->scratch;
+	}
+	r->next_time = record__time(r->next, l);
+	return true;
+}
+
+int sampler__drain(struct sampler *s, sampler_fn fn, void *ctx)
+{
+	struct ring *r, *min;
+	int i, ret = 0;
+
+	for (i = 0; i < s->nr_cpus; i++) {
+		r = &s->rings[i];
+		if (!r->meta)
+			continue;
+		/* Pairs with the kernel's write barrier before it publishes data_head. */
+		r->head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+		r->tail = r->meta->data_tail;
+		ring__peek(r, &s->layout);
+	}
+	for (;;) {
+		min = NULL;
+		for (i = 0; i < s->nr_cpus; i++) {
+			r = &s->rings[i];
+			if (r->next && (!min || r->next_time < min->next_time))
+				min = r;
+		}
+		if (!min)
+			break;
+		ret = fn(ctx, min->next);
+		if (ret)
+			break;
+		min->tail += min->next->size;
+		ring__peek(min, &s->layout);
+	}
+	for (i = 0; i < s->nr_cpus; i++) {
+		r = &s->rings[i];
+		/* Our reads of the records must finish before the kernel may reuse the space. */
+		if (r->meta)
+			__atomic_store_n(&r->meta->data_tail, r->tail, __ATOMIC_RELEASE);
+	}
+	return ret;
+}

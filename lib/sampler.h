@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_SAMPLER_H
+#define SEAR_SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/perf_event.h>
+
+#include "records.h"
+
+/*
+ * The sampler: perf_event_open events on tasks or CPUs, and their mmap ring
+ * buffers.
+ *
+ * Events are always per CPU: the kernel refuses to mmap an inherited
+ * per-task event, and inheritance is what follows a command's children and
+ * a process's new threads. All events on one CPU write to that CPU's single
+ * ring buffer (PERF_EVENT_IOC_SET_OUTPUT), so the number of buffers is the
+ * number of CPUs, whatever the number of tasks.
+ *
+ * sampler__drain() hands records to a callback in timestamp order across
+ * all buffers, so that side-band records (MMAP2, COMM, FORK) are seen
+ * before the samples that depend on them. It never allocates: a record
+ * that wraps around a buffer's end is copied into a per-buffer scratch
+ * area sized for the largest record.
+ */
+
+struct sampler;
+
+struct sampler_opts {
+	/* type, config and the exclude_* bits; sampling fields are filled in. */
+	struct perf_event_attr event;
+	unsigned int freq;	 /* samples per second; used when period is 0 */
+	uint64_t period;	 /* events per sample, or 0 */
+	unsigned int mmap_pages; /* data pages per CPU buffer, a power of two; 0: default */
+	bool enable_on_exec;	 /* start counting when the target calls exec */
+	uint64_t sample_type;	 /* extra PERF_SAMPLE_* bits (e.g. REGS_USER|STACK_USER) */
+	uint64_t regs_user_mask;
+	uint32_t stack_user_size;
+};
+
+/* Which step failed, for the caller's error message. */
+enum sampler_op {
+	SAMPLER_OP_NONE,
+	SAMPLER_OP_OPEN,  /* perf_event_open */
+	SAMPLER_OP_MMAP,  /* mmap of a ring buffer: locked-memory limits */
+	SAMPLER_OP_IOCTL, /* redirect or enable */
+};
+
+/* Returns a new sampler with no events; free with sampler__free(). NULL and errno on failure. */
+struct sampler *sampler__new(const struct sampler_opts *opts);
+void sampler__free(struct sampler *s);
+
+/*
+ * Opens one event per online CPU for task tid (inherit: also its future
+ * children and threads). Returns 0 or -errno; sampler__failed_op() tells
+ * which call failed. -ESRCH means the task is gone.
+ */
+int sampler__open_task(struct sampler *s, pid_t tid, bool inherit);
+
+/* Opens one event on cpu for every task (system-wide). Returns 0 or -errno. */
+int sampler__open_cpu(struct sampler *s, int cpu);
+
+/* Returns the step that failed in the last open. */
+enum sampler_op sampler__failed_op(const struct sampler *s);
+
+/* Enables or disables every event. Returns 0 or -errno. */
+int sampler__enable(struct sampler *s);
+int sampler__disable(struct sampler *s);
+
+/* The online CPUs, as an array of ids; borrowed, valid until sampler__free(). */
+const int *sampler__cpus(const struct sampler *s, int *nr);
+
+/* The frequency or period actually requested, after the kernel's limit was applied. */
+unsigned int sampler__freq(const struct sampler *s);
+
+/* Describes the records in the buffers. Borrowed, valid until sampler__free(). */
+const struct record_layout *sampler__layout(const struct sampler *s);
+
+/* Fills fds (up to max) with the ring buffers' fds, for poll(). Returns the count. */
+int sampler__pollfds(const struct sampler *s, int *fds, int max);
+
+/*
+ * Called once per record, in time order. hdr is borrowed for the call only
+ * and is 8-byte aligned. Returning non-zero stops the drain, leaving the
+ * rest of the records in place.
+ */
+typedef int (*sampler_fn)(void *ctx, const struct perf_event_header *hdr);
+
+/* Consumes every record now in the buffers. Returns the callback's non-zero value, or 0. */
+int sampler__drain(struct sampler *s, sampler_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "profile.h"
+#include "session.h"
+
+/* perf_event_max_stack is at most 127 by default and 65535 at the most; keep this many. */
+#define SESSION_MAX_FRAMES 1024
+#define PROC_MAPS_MAX	   (64u << 20)
+
+struct session {
+	struct symbolizer *sym;
+	struct procs *procs;
+	struct profile *profile;
+	struct session_stats stats;
+	struct frame frames[SESSION_MAX_FRAMES];
+	const char *names[SESSION_MAX_FRAMES + 1];
+	enum frame_kind kinds[SESSION_MAX_FRAMES + 1];
+};
+
+struct session *session__new(struct symbolizer *sym)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->sym = sym;
+	s->procs = procs__new();
+	s->profile = profile__new();
+	if (!s->procs || !s->profile) {
+		session__free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	procs__free(s->procs);
+	profile__free(s->profile);
+	free(s);
+}
+
+const struct session_stats *session__stats(const struct session *s)
+{
+	return &s->stats;
+}
+
+/* Picks the module for a mapping's name, as the kernel shows it. */
+static uint32_t session__dso(struct session *s, pid_t pid, const char *name, uint32_t maj,
+			     uint32_t min, uint64_t ino)
+{
+	if (name[0] == '/' && strncmp(name, "/memfd:", 7))
+		return symbolizer__file(s->sym, pid, name, maj, min, ino);
+	if (!strcmp(name, "[vdso]") || !strcmp(name, "[vsyscall]"))
+		return symbolizer__file(s->sym, pid, name, 0, 0, 0);
+	/* //anon, [anon:...], memfd:, "": code made at run time */
+	return symbolizer__anon(s->sym, pid);
+}
+
+static int session__mmap(struct session *s, const struct perf_event_header *hdr)
+{
+	struct record_mmap m;
+	uint32_t dso;
+
+	if (record__parse_mmap(hdr, &m)) {
+		s->stats.bad_records++;
+		return 0;
+	}
+	if (!(m.prot & PROT_EXEC) || (int32_t)m.pid <= 0)
+		return 0; /* data, or the kernel's own maps: kernel frames use kallsyms */
+	dso = session__dso(s, m.pid, m.filename, m.maj, m.min, m.ino);
+	return procs__mmap(s->procs, m.pid, m.addr, m.len, m.pgoff, dso);
+}
+
+static int session__sample(struct session *s, const struct perf_event_header *hdr,
+			   const struct record_layout *l)
+{
+	uint64_t ctx = PERF_CONTEXT_USER, i, ip;
+	struct record_sample r;
+	uint32_t nr = 0, kernel = 0;
+	bool first = true;
+	int64_t stack, comm;
+
+	if (record__parse_sample(hdr, l, &r)) {
+		s->stats.bad_records++;
+		return 0;
+	}
+	if (!r.nr) {
+		/* No callchain: the sampled IP alone. */
+		r.ips = &r.ip;
+		r.nr = 1;
+		ctx = (hdr->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL
+			  ? PERF_CONTEXT_KERNEL
+			  : PERF_CONTEXT_USER;
+	}
+	for (i = 0; i < r.nr && nr < SESSION_MAX_FRAMES; i++) {
+		struct frame *f = &s->frames[nr];
+
+		ip = r.ips[i];
+		if (ip >= RECORD_CONTEXT_MAX) {
+			ctx = ip;
+			first = true;
+			continue;
+		}
+		/* Past the first frame of a context, ips are return addresses: step back into the
+		 * call. */
+		if (!first && ip)
+			ip--;
+		first = false;
+		if (ctx == PERF_CONTEXT_KERNEL) {
+			if (!kernel)
+				kernel = symbolizer__kernel(s->sym);
+			*f = (struct frame){ .addr = ip, .dso = kernel };
+		} else if (ctx == PERF_CONTEXT_USER) {
+			const struct proc_map *m = procs__find_map(s->procs, r.pid, ip);
+
+			if (!m)
+				*f = (struct frame){ .addr = 0, .dso = 0 };
+			else if (symbolizer__uses_file_offset(s->sym, m->dso))
+				*f = (struct frame){ .addr = ip - m->start + m->pgoff,
+						     .dso = m->dso };
+			else
+				*f = (struct frame){ .addr = ip, .dso = m->dso };
+		} else {
+			continue; /* hypervisor and guest contexts */
+		}
+		nr++;
+	}
+	stack = profile__stack(s->profile, s->frames, nr);
+	comm = procs__comm(s->procs, r.pid, r.tid);
+	if (stack < 0 || comm < 0)
+		return -ENOMEM;
+	if (!s->stats.samples || r.time < s->stats.first_time)
+		s->stats.first_time = r.time;
+	if (r.time > s->stats.last_time)
+		s->stats.last_time = r.time;
+	s->stats.samples++;
+	return profile__add(s->profile, comm, stack, 1);
+}
+
+int session__process(struct session *s, const struct perf_event_header *hdr,
+		     const struct record_layout *l)
+{
+	struct record_comm c;
+	struct record_task t;
+	uint64_t lost;
+
+	switch (hdr->type) {
+	case PERF_RECORD_SAMPLE:
+		return session__sample(s, hdr, l);
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		return session__mmap(s, hdr);
+	case PERF_RECORD_COMM:
+		if (record__parse_comm(hdr, &c))
+			break;
+		if (c.exec && c.pid == c.tid)
+			procs__exec(s->procs, c.pid);
+		return procs__set_comm(s->procs, c.tid, c.comm);
+	case PERF_RECORD_FORK:
+		if (record__parse_task(hdr, &t))
+			break;
+		return procs__fork(s->procs, t.pid, t.ppid, t.tid, t.ptid);
+	case PERF_RECORD_EXIT:
+		/* Keep the maps: samples of other threads may still name them. */
+		return 0;
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+		if (record__parse_lost(hdr, &lost))
+			break;
+		s->stats.lost += lost;
+		return 0;
+	case PERF_RECORD_THROTTLE:
+		s->stats.throttled++;
+		return 0;
+	default:
+		return 0;
+	}
+	s->stats.bad_records++;
+	return 0;
+}
+
+/* Reads a whole /proc file (size 0 in stat) into a new buffer. Returns its length, or -errno. */
+static ssize_t read_proc_file(const char *path, char **out, size_t max)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *n;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - len < 4096) {
+			if (cap >= max)
+				break;
+			n = realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (!n) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = n;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(fd);
+	*out = buf;
+	return len;
+}
+
+struct synth {
+	struct session *s;
+	pid_t pid;
+};
+
+static int session__synth_map(void *ctx, const struct proc_maps_entry *e)
+{
+	struct synth *sy = ctx;
+	char name[4096];
+	size_t len = e->path_len < sizeof(name) - 1 ? e->path_len : sizeof(name) - 1;
+	uint32_t dso;
+
+	if (!(e->prot & PROT_EXEC))
+		return 0;
+	memcpy(name, e->path, len);
+	name[len] = '\0';
+	dso = session__dso(sy->s, sy->pid, name, e->maj, e->min, e->ino);
+	return procs__mmap(sy->s->procs, sy->pid, e->start, e->end - e->start, e->pgoff, dso);
+}
+
+int session__synthesize(struct session *s, pid_t pid)
+{
+	struct synth sy = { s, pid };
+	char path[64], comm[64];
+	struct dirent *de;
+	char *buf = NULL;
+	ssize_t len;
+	DIR *dir;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	len = read_proc_file(path, &buf, PROC_MAPS_MAX);
+	if (len < 0)
+		return len == -ENOENT ? -ESRCH : len;
+	ret = proc_maps__parse_mem(buf, len, session__synth_map, &sy);
+	free(buf);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -ESRCH;
+	while ((de = readdir(dir))) {
+		int tid = atoi(de->d_name);
+		FILE *f;
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, tid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = '\0';
+			ret = procs__set_comm(s->procs, tid, comm);
+		}
+		fclose(f);
+		if (ret)
+			break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+int session__synthesize_all(struct session *s)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir)) && ret != -ENOMEM) {
+		int pid = atoi(de->d_name);
+
+		if (pid > 0)
+			ret = session__synthesize(s, pid);
+	}
+	closedir(dir);
+	return ret == -ENOMEM ? ret : 0;
+}
+
+struct stack_walk {
+	struct session *s;
+	session_stack_fn fn;
+	void *ctx;
+};
+
+static int session__name_stack(void *ctx, uint32_t comm, uint32_t stack, uint64_t count)
+{
+	struct stack_walk *w = ctx;
+	struct session *s = w->s;
+	const struct frame *f;
+	uint32_t nr, i;
+	size_t n = 0;
+
+	f = profile__frames(s->profile, stack, &nr);
+	s->names[n] = strtab__str(procs__strings(s->procs), comm);
+	s->kinds[n++] = FRAME_ROOT;
+	for (i = nr; i-- > 0;) {
+		s->names[n] = symbolizer__name(s->sym, f[i].dso, f[i].addr, &s->kinds[n]);
+		n++;
+	}
+	return w->fn(w->ctx, s->names, s->kinds, n, count);
+}
+
+int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx)
+{
+	struct stack_walk w = { s, fn, ctx };
+
+	return profile__for_each(s->profile, session__name_stack, &w);
+}

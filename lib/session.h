@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_SESSION_H
+#define SEAR_SESSION_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "records.h"
+#include "../symbolizer/symbolizer.h"
+
+/*
+ * A session turns perf records into a profile: it keeps the processes'
+ * mappings and thread names up to date from side-band records, turns each
+ * sample's callchain into module-relative frames, and counts the distinct
+ * stacks. Names are attached at the end, by session__for_each_stack().
+ *
+ * The records may come from the live sampler or from a file; they must be
+ * fed in time order.
+ */
+
+struct session_stats {
+	uint64_t samples;		/* samples counted */
+	uint64_t lost;			/* samples the kernel dropped (LOST, LOST_SAMPLES) */
+	uint64_t throttled;		/* THROTTLE records */
+	uint64_t bad_records;		/* records that failed to parse; never fatal */
+	uint64_t first_time, last_time; /* of samples, perf clock ns */
+};
+
+struct session;
+
+/* Returns a new session that uses sym (borrowed; it must outlive the session). Free with
+ * session__free(). */
+struct session *session__new(struct symbolizer *sym);
+void session__free(struct session *s);
+
+/*
+ * Processes one record. Returns 0, or -ENOMEM. Malformed records are
+ * counted in bad_records and skipped.
+ */
+int session__process(struct session *s, const struct perf_event_header *hdr,
+		     const struct record_layout *l);
+
+/*
+ * Reads pid's current mappings and thread names from /proc, for a process
+ * that was running before recording began. Returns 0 or -errno (-ESRCH: gone).
+ */
+int session__synthesize(struct session *s, pid_t pid);
+
+/* The same for every process in /proc, for system-wide recording. Returns 0 or -errno. */
+int session__synthesize_all(struct session *s);
+
+/* Returns the counters so far; borrowed. */
+const struct session_stats *session__stats(const struct session *s);
+
+/*
+ * Calls fn once per distinct (thread name, stack) with its frames named
+ * root first: names[0] is the thread name, then the outermost caller down
+ * to the sampled function. names and kinds are borrowed for the call.
+ */
+typedef int (*session_stack_fn)(void *ctx, const char *const *names, const enum frame_kind *kinds,
+				size_t nr, uint64_t count);
+int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx);
+
+#endif

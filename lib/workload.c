@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "workload.h"
+
+int workload__prepare(struct workload *w, char *const argv[])
+{
+	int go[2], err[2];
+	sigset_t none;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(err, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
+	w->pid = fork();
+	if (w->pid < 0) {
+		int e = -errno;
+
+		close(go[0]);
+		close(go[1]);
+		close(err[0]);
+		close(err[1]);
+		return e;
+	}
+	if (!w->pid) {
+		int e;
+
+		close(go[1]);
+		close(err[0]);
+		/* The parent blocks signals it waits for in ppoll; the command must not inherit
+		 * that. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127); /* the parent gave up */
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	w->go_fd = go[1];
+	w->err_fd = err[0];
+	return 0;
+}
+
+int workload__start(struct workload *w)
+{
+	ssize_t n;
+	int e = 0;
+
+	if (write(w->go_fd, "g", 1) != 1)
+		e = errno;
+	close(w->go_fd);
+	w->go_fd = -1;
+	do {
+		n = read(w->err_fd, &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	close(w->err_fd);
+	w->err_fd = -1;
+	if (n == sizeof(e)) {
+		waitpid(w->pid, NULL, 0);
+		return -e;
+	}
+	return 0;
+}
+
+void workload__abort(struct workload *w)
+{
+	if (w->go_fd >= 0)
+		close(w->go_fd);
+	if (w->err_fd >= 0)
+		close(w->err_fd);
+	w->go_fd = w->err_fd = -1;
+	/* Closing go_fd makes the child's read return 0, and it exits. */
+	waitpid(w->pid, NULL, 0);
+}
+
+int target__threads(pid_t pid, pid_t **tids)
+{
+	char path[64];
+	struct dirent *de;
+	pid_t *t = NULL, *n;
+	int nr = 0, cap = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((de = readdir(dir))) {
+		int tid = atoi(de->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 16;
+			n = realloc(t, cap * sizeof(*t));
+			if (!n) {
+				free(t);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			t = n;
+		}
+		t[nr++] = tid;
+	}
+	closedir(dir);
+	if (!nr) {
+		free(t);
+		return -ESRCH;
+	}
+	*tids = t;
+	return nr;
+}
+
+pid_t target__tgid(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = -ESRCH;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Tgid:", 5)) {
+			tgid = atoi(line + 5);
+			break;
+		}
+	fclose(f);
+	return tgid;
+}
+
+int target__pidfd(pid_t pid)
+{
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}

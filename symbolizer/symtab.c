@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symtab.h"
+
+#define SYMTAB_MAX_SYMS	 (16u << 20) /* far above any real binary */
+#define SYMTAB_MAX_NAME	 4096	     /* longer names are cut */
+#define SYMTAB_MAX_SEGS	 64
+#define SYMTAB_MAX_BUILD 20
+
+struct sym {
+	uint64_t start, end; /* end == start: size unknown, runs to the next symbol */
+	uint32_t name;	     /* offset into names */
+	uint8_t rank;	     /* among aliases the highest wins: global, weak, local */
+};
+
+enum {
+	RANK_LOCAL,
+	RANK_WEAK,
+	RANK_GLOBAL,
+};
+
+struct segment {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct symtab {
+	struct sym *syms;
+	size_t nr, cap;
+	char *names;
+	size_t names_len, names_cap;
+	struct segment segs[SYMTAB_MAX_SEGS];
+	size_t nr_segs;
+	uint8_t build_id[SYMTAB_MAX_BUILD];
+	size_t build_id_len;
+};
+
+static struct symtab *symtab__alloc(void)
+{
+	return calloc(1, sizeof(struct symtab));
+}
+
+void symtab__free(struct symtab *t)
+{
+	if (!t)
+		return;
+	free(t->syms);
+	free(t->names);
+	free(t);
+}
+
+static int symtab__add(struct symtab *t, uint64_t start, uint64_t size, const char *name,
+		       size_t len, int rank)
+{
+	struct sym *s;
+
+	if (t->nr >= SYMTAB_MAX_SYMS)
+		return -E2BIG;
+	if (len > SYMTAB_MAX_NAME)
+		len = SYMTAB_MAX_NAME;
+	if (t->nr == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+
+		s = realloc(t->syms, cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		t->syms = s;
+		t->cap = cap;
+	}
+	if (t->names_len + len + 1 > t->names_cap) {
+		size_t cap = t->names_cap ? t->names_cap * 2 : 16384;
+		char *n;
+
+		while (cap < t->names_len + len + 1)
+			cap *= 2;
+		n = realloc(t->names, cap);
+		if (!n)
+			return -ENOMEM;
+		t->names = n;
+		t->names_cap = cap;
+	}
+	s = &t->syms[t->nr++];
+	s->start = start;
+	s->end = start + size;
+	s->name = t->names_len;
+	s->rank = rank;
+	memcpy(t->names + t->names_len, name, len);
+	t->names[t->names_len + len] = '\0';
+	t->names_len += len + 1;
+	return 0;
+}
+
+static size_t underscores(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] == '_')
+		n++;
+	return n;
+}
+
+/*
+ * By address; among aliases the best name first: a known size, then
+ * global over weak over local, then fewer leading underscores (startup_64
+ * over _stext), then by name, so that the choice never depends on order.
+ */
+static int sym__cmp(const void *a, const void *b, void *ctx)
+{
+	const struct sym *x = a, *y = b;
+	const char *names = ctx;
+	size_t ux, uy;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if ((x->end != x->start) != (y->end != y->start))
+		return x->end != x->start ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	ux = underscores(names + x->name);
+	uy = underscores(names + y->name);
+	if (ux != uy)
+		return ux < uy ? -1 : 1;
+	return strcmp(names + x->name, names + y->name);
+}
+
+/* Sorts, drops aliases at one address, and bounds unsized symbols by the next one. */
+static void symtab__finish(struct symtab *t)
+{
+	size_t i, n = 0;
+
+	if (!t->nr)
+		return;
+	qsort_r(t->syms, t->nr, sizeof(*t->syms), sym__cmp, t->names);
+	for (i = 0; i < t->nr; i++) {
+		if (n && t->syms[n - 1].start == t->syms[i].start)
+			continue;
+		t->syms[n++] = t->syms[i];
+	}
+	t->nr = n;
+	for (i = 0; i + 1 < n; i++)
+		if (t->syms[i].end == t->syms[i].start)
+			t->syms[i].end = t->syms[i + 1].start;
+	if (n && t->syms[n - 1].end == t->syms[n - 1].start)
+		t->syms[n - 1].end = t->syms[n - 1].start + 4096;
+}
+
+const char *symtab__lookup(const struct symtab *t, uint64_t addr, uint64_t *offset)
+{
+	size_t lo = 0, hi = t->nr, mid;
+	const struct sym *s;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (t->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	s = &t->syms[lo - 1];
+	if (addr >= s->end)
+		return NULL;
+	if (offset)
+		*offset = addr - s->start;
+	return t->names + s->name;
+}
+
+int symtab__file_to_vaddr(const struct symtab *t, uint64_t offset, uint64_t *vaddr)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_segs; i++) {
+		const struct segment *g = &t->segs[i];
+
+		if (offset >= g->offset && offset - g->offset < g->filesz) {
+			*vaddr = offset - g->offset + g->vaddr;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+size_t symtab__count(const struct symtab *t)
+{
+	return t->nr;
+}
+
+size_t symtab__build_id(const struct symtab *t, const uint8_t **id)
+{
+	*id = t->build_id;
+	return t->build_id_len;
+}
+
+static void elf__read_build_id(Elf *elf, struct symtab *t)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp((char *)data->d_buf + name_off, "GNU", 4)) {
+				t->build_id_len =
+				    nh.n_descsz > SYMTAB_MAX_BUILD ? SYMTAB_MAX_BUILD : nh.n_descsz;
+				memcpy(t->build_id, (char *)data->d_buf + desc_off,
+				       t->build_id_len);
+				return;
+			}
+		}
+	}
+}
+
+static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct symtab *t)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t i, n;
+	GElf_Sym sym;
+
+	if (!data || !sh->sh_entsize)
+		return 0;
+	n = sh->sh_size / sh->sh_entsize;
+	for (i = 0; i < n; i++) {
+		const char *name;
+		int type, bind;
+
+		if (!gelf_getsym(data, i, &sym))
+			break;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+		    !sym.st_value)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		bind = GELF_ST_BIND(sym.st_info);
+		if (symtab__add(t, sym.st_value, sym.st_size, name, strlen(name),
+				bind == STB_GLOBAL ? RANK_GLOBAL
+				: bind == STB_WEAK ? RANK_WEAK
+						   : RANK_LOCAL))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct symtab *symtab__from_elf(Elf *elf)
+{
+	struct symtab *t;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	GElf_Phdr ph;
+	size_t i, nph;
+
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = symtab__alloc();
+	if (!t)
+		return NULL;
+	if (!elf_getphdrnum(elf, &nph)) {
+		for (i = 0; i < nph && t->nr_segs < SYMTAB_MAX_SEGS; i++) {
+			if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			t->segs[t->nr_segs++] =
+			    (struct segment){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
+		}
+	}
+	/* .symtab is a superset of .dynsym when present; read both for stripped files. */
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if ((sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) &&
+		    elf__read_symbols(elf, scn, &sh, t)) {
+			symtab__free(t);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	elf__read_build_id(elf, t);
+	symtab__finish(t);
+	return t;
+}
+
+struct symtab *symtab__new_elf_mem(const void *buf, size_t len)
+{
+	struct symtab *t;
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)buf, len);
+	if (!elf) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = symtab__from_elf(elf);
+	elf_end(elf);
+	return t;
+}
+
+struct symtab *symtab__new_elf_fd(int fd)
+{
+	struct symtab *t;
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	/* ELF_C_READ reads with pread on demand; ELF_C_READ_MMAP could SIGBUS on truncation. */
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = symtab__from_elf(elf);
+	elf_end(elf);
+	return t;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+struct symtab *symtab__new_kallsyms_mem(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *eol, *name, *name_end;
+	struct symtab *t = symtab__alloc();
+
+	if (!t)
+		return NULL;
+	for (; p < end; p = eol + 1) {
+		uint64_t addr = 0;
+		int digits = 0, v;
+		char type;
+
+		eol = memchr(p, '\n', end - p);
+		if (!eol)
+			eol = end;
+		/* "ffffffff81000000 T _stext" or "... t name\t[module]" */
+		while (p < eol && (v = hexval(*p)) >= 0 && digits < 16) {
+			addr = addr << 4 | v;
+			p++;
+			digits++;
+		}
+		if (!digits || eol - p < 4 || p[0] != ' ' || p[2] != ' ')
+			continue;
+		type = p[1];
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		name = p + 3;
+		for (name_end = name; name_end < eol && *name_end != '\t' && *name_end != ' ';
+		     name_end++)
+			;
+		if (name_end == name || !addr)
+			continue;
+		if (symtab__add(t, addr, 0, name, name_end - name,
+				type == 'T'		     ? RANK_GLOBAL
+				: type == 'W' || type == 'w' ? RANK_WEAK
+							     : RANK_LOCAL)) {
+			symtab__free(t);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	symtab__finish(t);
+	return t;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_SYMTAB_H
+#define SEAR_SYMTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * One module's function symbols, sorted by address for binary search, with
+ * the module's loadable segments to turn file offsets into addresses.
+ *
+ * A symtab owns copies of everything it holds: the file or buffer it was
+ * read from may go away (a deleted binary, an exited container) and names
+ * stay valid until symtab__free().
+ *
+ * Inputs are untrusted (a profiled process controls its binaries and
+ * /proc/kallsyms is the only trusted source); the readers cap symbol and
+ * name counts and never read past the buffer.
+ */
+
+struct symtab;
+
+/*
+ * Reads .symtab and .dynsym from an ELF image in memory. Returns a new
+ * symtab (possibly with no symbols, which is not an error); NULL with errno
+ * EINVAL for a buffer that is not ELF. Free with symtab__free().
+ */
+struct symtab *symtab__new_elf_mem(const void *buf, size_t len);
+
+/* The same from an open file, read with pread (no mmap: the file may shrink). */
+struct symtab *symtab__new_elf_fd(int fd);
+
+/*
+ * Parses /proc/kallsyms text: text symbols (t, T, w, W) of the kernel and
+ * its modules. Returns a new symtab; NULL with errno set on failure.
+ */
+struct symtab *symtab__new_kallsyms_mem(const char *buf, size_t len);
+
+void symtab__free(struct symtab *t);
+
+/*
+ * Returns the name of the function holding addr, or NULL. *offset (if not
+ * NULL) gets addr's offset into it. Borrowed, valid until symtab__free().
+ */
+const char *symtab__lookup(const struct symtab *t, uint64_t addr, uint64_t *offset);
+
+/*
+ * Turns a file offset inside a loadable segment into the address that the
+ * symbols use. Returns 0, or -ENOENT when no segment holds it.
+ */
+int symtab__file_to_vaddr(const struct symtab *t, uint64_t offset, uint64_t *vaddr);
+
+/* Number of function symbols. */
+size_t symtab__count(const struct symtab *t);
+
+/* The GNU build-id, if the image has one: returns its length and points *id at it. */
+size_t symtab__build_id(const struct symtab *t, const uint8_t **id);
+
+#endif

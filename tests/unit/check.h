@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_TEST_CHECK_H
+#define SEAR_TEST_CHECK_H
+
+/* cmocka, plus the helpers our unit tests share. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+/* Reads a whole file under the source tree's tests/golden into a new NUL-terminated buffer. */
+static inline char *golden_read(const char *rel, size_t *len)
+{
+	char path[4096];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", SEAR_GOLDEN_DIR, rel);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open golden file %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n + 1);
+	if (!buf || fread(buf, 1, n, f) != (size_t)n)
+		fail_msg("cannot read golden file %s", path);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* Captures what fn writes to a FILE into a new string. */
+#define CAPTURE(var, call)                                         \
+	do {                                                       \
+		size_t capture_len_;                               \
+		FILE *out = open_memstream(&(var), &capture_len_); \
+		call;                                              \
+		fclose(out);                                       \
+	} while (0)
+
+#endif

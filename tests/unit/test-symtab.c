@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/* ELF symbol tables and kallsyms. */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "lib/proc.h"
+#include "symbolizer/symbolizer.h"
+#include "symbolizer/symtab.h"
+
+static void test_kallsyms_golden(void **state)
+{
+	size_t len;
+	char *text = golden_read("kallsyms/kallsyms.txt", &len);
+	char *want = golden_read("kallsyms/lookups.txt", NULL), *line, *save;
+	struct symtab *t = symtab__new_kallsyms_mem(text, len);
+	int checked = 0;
+
+	(void)state;
+	assert_non_null(t);
+	/* Text symbols only: startup_64 (alias _stext dropped), secondary_startup_64, verify_cpu,
+	 * __x64_sys_read (alias dropped), arch_cpu_idle, ksys_read, _etext, 2 ext4, 2 nf_conntrack
+	 */
+	assert_int_equal(symtab__count(t), 11);
+	for (line = strtok_r(want, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long addr;
+		char name[128];
+		const char *got;
+
+		if (line[0] == '#' || sscanf(line, "%llx %127s", &addr, name) != 2)
+			continue;
+		got = symtab__lookup(t, addr, NULL);
+		if (!strcmp(name, "-"))
+			assert_null(got);
+		else if (!got || strcmp(got, name))
+			fail_msg("%llx: want %s, got %s", addr, name, got ? got : "(none)");
+		checked++;
+	}
+	assert_int_equal(checked, 13);
+	symtab__free(t);
+	free(text);
+	free(want);
+}
+
+static void test_kallsyms_hidden(void **state)
+{
+	/* kptr_restrict: every address reads as zero */
+	static const char hidden[] = "0000000000000000 T _stext\n0000000000000000 t ksys_read\n";
+	struct symtab *t = symtab__new_kallsyms_mem(hidden, sizeof(hidden) - 1);
+	struct symbolizer *sym = symbolizer__new();
+	enum frame_kind kind;
+	int id;
+
+	(void)state;
+	assert_int_equal(symtab__count(t), 0);
+	symtab__free(t);
+	id = symbolizer__load_kernel(sym, hidden, sizeof(hidden) - 1);
+	assert_true(id > 0);
+	assert_string_equal(symbolizer__name(sym, id, 0xffffffff81000000ULL, &kind),
+			    "[kernel.kallsyms]");
+	assert_int_equal(kind, FRAME_KERNEL);
+	symbolizer__free(sym);
+}
+
+__attribute__((noinline)) int symtab_test_marker_one(int x)
+{
+	return x * 3 + 1;
+}
+
+__attribute__((noinline)) int symtab_test_marker_two(int x)
+{
+	return symtab_test_marker_one(x) ^ 0x55;
+}
+
+struct find_map {
+	uintptr_t addr;
+	struct proc_maps_entry found;
+	int hits;
+};
+
+static int find_map_cb(void *ctx, const struct proc_maps_entry *e)
+{
+	struct find_map *fm = ctx;
+
+	if (fm->addr >= e->start && fm->addr < e->end) {
+		fm->found = *e;
+		fm->hits++;
+	}
+	return 0;
+}
+
+/*
+ * The path a sample takes: a runtime address, the mapping that holds it,
+ * the file offset, the symbol. Run on this test's own binary, which is
+ * built both as PIE and not.
+ */
+static void lookup_own(struct symtab *t, const char *maps, size_t len, void *fn, const char *want)
+{
+	struct find_map fm = { .addr = (uintptr_t)fn };
+	uint64_t vaddr, off;
+	const char *got;
+
+	proc_maps__parse_mem(maps, len, find_map_cb, &fm);
+	assert_int_equal(fm.hits, 1);
+	assert_int_equal(
+	    symtab__file_to_vaddr(t, fm.addr - fm.found.start + fm.found.pgoff, &vaddr), 0);
+	got = symtab__lookup(t, vaddr + 1, &off);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	assert_int_equal(off, 1);
+}
+
+static void test_elf_self(void **state)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	FILE *f = fopen("/proc/self/maps", "r");
+	char maps[1 << 16];
+	size_t len;
+	struct symtab *t;
+	const uint8_t *id;
+
+	(void)state;
+	assert_true(fd >= 0 && f);
+	len = fread(maps, 1, sizeof(maps), f);
+	fclose(f);
+	t = symtab__new_elf_fd(fd);
+	close(fd);
+	assert_non_null(t);
+	assert_true(symtab__count(t) > 10);
+	assert_int_equal(symtab__build_id(t, &id), 20);
+	lookup_own(t, maps, len, (void *)symtab_test_marker_one, "symtab_test_marker_one");
+	lookup_own(t, maps, len, (void *)symtab_test_marker_two, "symtab_test_marker_two");
+	lookup_own(t, maps, len, (void *)test_elf_self, "test_elf_self");
+	symtab__free(t);
+}
+
+static void test_elf_not_elf(void **state)
+{
+	static const char junk[] = "#!/bin/sh\necho not an elf\n";
+
+	(void)state;
+	assert_null(symtab__new_elf_mem(junk, sizeof(junk) - 1));
+	/* A truncated ELF header is refused too, not read past. */
+	assert_null(symtab__new_elf_mem("\x7f"
+					"ELF\x02\x01",
+					6));
+}
+
+static void test_symbolizer_labels(void **state)
+{
+	struct symbolizer *sym = symbolizer__new();
+	enum frame_kind kind;
+	uint32_t lib, anon;
+
+	(void)state;
+	lib = symbolizer__file(sym, 1, "/nonexistent/libfoo.so.1", 0, 0, 0);
+	assert_true(lib > 0);
+	/* the same file again: the same module */
+	assert_int_equal(symbolizer__file(sym, 2, "/nonexistent/libfoo.so.1", 0, 0, 0), lib);
+	assert_string_equal(symbolizer__name(sym, lib, 0x1234, &kind), "[libfoo.so.1]");
+	assert_int_equal(kind, FRAME_USER);
+	anon = symbolizer__anon(sym, 1);
+	assert_string_equal(symbolizer__name(sym, anon, 0x1234, &kind), "[unknown]");
+	assert_int_equal(kind, FRAME_JIT);
+	assert_string_equal(symbolizer__name(sym, 0, 0x1234, &kind), "[unknown]");
+	symbolizer__free(sym);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kallsyms_golden),	  cmocka_unit_test(test_kallsyms_hidden),
+		cmocka_unit_test(test_elf_self),	  cmocka_unit_test(test_elf_not_elf),
+		cmocka_unit_test(test_symbolizer_labels),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
