@@ -21,6 +21,9 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "sear: <msg>" on stderr unless -q: for what is good to know but not wrong. */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* strerror() with a lowercase first letter, as our messages are. Returns a static buffer. */
+const char *errstr(int errnum);
+
 /* True once -q was given: notes are dropped, errors still print. */
 extern bool quiet;
 

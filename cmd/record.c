@@ -391,7 +391,7 @@ static void record__open_error(struct record *r, int err, pid_t pid)
 		    read_int_file("/proc/sys/kernel/perf_event_max_sample_rate"));
 		break;
 	default:
-		msg("cannot open event '%s': %s", r->event_name, strerror(-err));
+		msg("cannot open event '%s': %s", r->event_name, errstr(-err));
 	}
 }
 
@@ -409,7 +409,7 @@ static int record__open(struct record *r, const struct sampler_opts *base)
 retry:
 	r->sampler = sampler__new(&opts);
 	if (!r->sampler) {
-		msg("cannot set up sampling: %s", strerror(errno));
+		msg("cannot set up sampling: %s", errstr(errno));
 		return -1;
 	}
 	if (r->have_work)
@@ -543,7 +543,7 @@ static int record__loop(struct record *r)
 	sampler__disable(r->sampler);
 	sampler__drain(r->sampler, record__process, r);
 	if (r->err) {
-		msg("out of memory while recording: %s", strerror(-r->err));
+		msg("out of memory while recording: %s", errstr(-r->err));
 		return -1;
 	}
 	return 0;
@@ -684,7 +684,7 @@ int cmd_record(int argc, char **argv)
 	if (r->argv) {
 		err = workload__prepare(&r->work, r->argv);
 		if (err) {
-			msg("cannot start '%s': %s", r->argv[0], strerror(-err));
+			msg("cannot start '%s': %s", r->argv[0], errstr(-err));
 			goto out;
 		}
 		r->have_work = true;
@@ -706,20 +706,24 @@ int cmd_record(int argc, char **argv)
 		err = workload__start(&r->work);
 		if (err) {
 			r->have_work = false;
-			if (err == -ENOENT)
+			/* The shell's codes: 127 not found, 126 found but not runnable. */
+			if (err == -ENOENT) {
 				msg("cannot run '%s': command not found", r->argv[0]);
-			else
-				msg("cannot run '%s': %s", r->argv[0], strerror(-err));
+				ret = 127;
+			} else {
+				msg("cannot run '%s': %s", r->argv[0], errstr(-err));
+				ret = 126;
+			}
 			if (r->out.f != stdout) {
 				fclose(r->out.f);
+				r->out.f = NULL;
 				unlink(r->output);
 			}
-			ret = 127;
 			goto out;
 		}
 	} else {
 		if (sampler__enable(r->sampler)) {
-			msg("cannot enable sampling: %s", strerror(errno));
+			msg("cannot enable sampling: %s", errstr(errno));
 			goto out;
 		}
 		/* Processes already running made their mappings before we looked. */

@@ -50,6 +50,16 @@ void cmd__setup_log(int verbose)
 	sear_log__set(cmd__log);
 }
 
+const char *errstr(int errnum)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(errnum));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && (buf[1] < 'A' || buf[1] > 'Z'))
+		buf[0] += 'a' - 'A';
+	return buf;
+}
+
 static const char *extension(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
@@ -83,7 +93,7 @@ int output__open(struct output *o, const char *path, const char *format)
 	}
 	o->f = fopen(path, "we");
 	if (!o->f) {
-		msg("cannot write '%s': %s", path, strerror(errno));
+		msg("cannot write '%s': %s", path, errstr(errno));
 		return -1;
 	}
 	return 0;
@@ -109,7 +119,7 @@ int output__write(struct output *o, const struct flame *f, const struct flame_sv
 		return -1;
 	}
 	if (ret) {
-		msg("cannot write '%s': %s", o->path, strerror(-ret));
+		msg("cannot write '%s': %s", o->path, errstr(-ret));
 		return -1;
 	}
 	return 0;

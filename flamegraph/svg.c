@@ -118,30 +118,68 @@ static void fmt_count(char *buf, size_t size, uint64_t v)
 }
 
 /*
- * Colours follow the FlameGraph conventions users know: warm reds and
- * yellows for native code, orange for the kernel, green for JIT code. The
- * shade comes from a hash of the name, so a function keeps its colour from
- * one graph to the next.
+ * Colours follow the FlameGraph "java" conventions users know, with ranges
+ * that do not overlap: reds for native code, orange for the kernel, green
+ * for JIT code, grey for frames without a symbol. The shade comes from a
+ * hash of the name, so a function keeps its colour from one graph to the
+ * next.
  */
+static void frame_rgb(const char *name, enum frame_kind kind, int rgb[3])
+{
+	size_t len = strlen(name);
+	uint64_t h = hash_bytes(name, len);
+	double v1 = (h & 0xff) / 255.0, v2 = (h >> 8 & 0xff) / 255.0;
+
+	if (kind != FRAME_ROOT && len > 1 && name[0] == '[' && name[len - 1] == ']') {
+		rgb[0] = rgb[1] = rgb[2] = 175 + (int)(30 * v1); /* [unknown], [libfoo.so] */
+	} else if (kind == FRAME_KERNEL) {
+		rgb[0] = 235 + (int)(20 * v1), rgb[1] = 140 + (int)(45 * v2),
+		rgb[2] = (int)(40 * v1);
+	} else if (kind == FRAME_JIT) {
+		rgb[0] = 50 + (int)(60 * v1), rgb[1] = 175 + (int)(55 * v2),
+		rgb[2] = 50 + (int)(50 * v1);
+	} else if (kind == FRAME_ROOT) {
+		rgb[0] = 205 + (int)(20 * v1), rgb[1] = 200 + (int)(20 * v1), rgb[2] = 230;
+	} else {
+		rgb[0] = 200 + (int)(55 * v1), rgb[1] = 50 + (int)(70 * v2),
+		rgb[2] = 50 + (int)(40 * v2);
+	}
+}
+
 static void frame_color(const char *name, enum frame_kind kind, char *buf, size_t size)
 {
-	uint64_t h = hash_bytes(name, strlen(name));
-	double v1 = (h & 0xff) / 255.0, v2 = (h >> 8 & 0xff) / 255.0, v3 = (h >> 16 & 0xff) / 255.0;
-	int r, g, b;
+	int rgb[3];
 
-	if (!strcmp(name, "[unknown]") ||
-	    (name[0] == '[' && name[strlen(name) - 1] == ']' && kind != FRAME_ROOT)) {
-		r = g = b = 160 + (int)(40 * v1); /* no symbol: grey */
-	} else if (kind == FRAME_KERNEL) {
-		r = 220 + (int)(35 * v1), g = 120 + (int)(60 * v2), b = (int)(40 * v3);
-	} else if (kind == FRAME_JIT) {
-		r = 40 + (int)(70 * v1), g = 170 + (int)(60 * v2), b = 40 + (int)(60 * v3);
-	} else if (kind == FRAME_ROOT) {
-		r = 210 + (int)(20 * v1), g = 200 + (int)(20 * v1), b = 220 + (int)(20 * v1);
-	} else {
-		r = 205 + (int)(50 * v3), g = (int)(230 * v1), b = (int)(55 * v2);
+	frame_rgb(name, kind, rgb);
+	snprintf(buf, size, "rgb(%d,%d,%d)", rgb[0], rgb[1], rgb[2]);
+}
+
+/* A key to the colours, under the title on the left. */
+static void svg__legend(struct svg *s)
+{
+	static const struct {
+		const char *label, *sample;
+		enum frame_kind kind;
+	} keys[] = {
+		{ "native", "n", FRAME_USER },
+		{ "kernel", "k", FRAME_KERNEL },
+		{ "JIT", "j", FRAME_JIT },
+		{ "no symbol", "[u]", FRAME_USER },
+	};
+	double x = XPAD, y = s->o->font_size * 3.4;
+	char color[32];
+	size_t i;
+
+	fputs("<g id=\"legend\">", s->out);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		frame_color(keys[i].sample, keys[i].kind, color, sizeof(color));
+		fprintf(s->out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\">%s</text>",
+			x, y - 9, color, x + 13, y, s->o->font_size - 1, keys[i].label);
+		x += 20 + strlen(keys[i].label) * (s->o->font_size - 1) * 0.6;
 	}
-	snprintf(buf, size, "rgb(%d,%d,%d)", r, g, b);
+	fputs("</g>\n", s->out);
 }
 
 static void svg__frame(struct svg *s, uint32_t id, double x, unsigned int level)
@@ -273,6 +311,7 @@ int flame__render_svg(const struct flame *f, const struct flame_svg_opts *opts, 
 		s.height - o.font_size / 2 - 4);
 	fprintf(out, "<text id=\"matched\" x=\"%d\" y=\"%g\"> </text>\n", o.width - XPAD,
 		s.height - o.font_size / 2 - 4);
+	svg__legend(&s);
 	fputs("<g id=\"frames\">\n", out);
 	if (total)
 		svg__subtree(&s, 0, XPAD, 0);

@@ -127,9 +127,16 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 		} else if (ctx == PERF_CONTEXT_USER) {
 			const struct proc_map *m = procs__find_map(s->procs, r.pid, ip);
 
-			if (!m)
-				*f = (struct frame){ .addr = 0, .dso = 0 };
-			else if (symbolizer__uses_file_offset(s->sym, m->dso))
+			if (!m) {
+				/*
+				 * A frame-pointer walk that leaves mapped code is reading
+				 * garbage from here on: keep one [unknown] and stop, rather
+				 * than draw a tower of them.
+				 */
+				s->frames[nr++] = (struct frame){ .addr = 0, .dso = 0 };
+				break;
+			}
+			if (symbolizer__uses_file_offset(s->sym, m->dso))
 				*f = (struct frame){ .addr = ip - m->start + m->pgoff,
 						     .dso = m->dso };
 			else

@@ -120,6 +120,8 @@ static char *label_for(const char *path)
 	size_t len;
 	char *s;
 
+	if (path[0] == '[')
+		return strdup(path); /* [vdso] and the like are labels already */
 	base = base && base[1] ? base + 1 : path;
 	len = strlen(base);
 	if (len > 255)

@@ -1,0 +1,54 @@
+# Shared helpers for the integration tests: sourced, not run.
+# Each test records real workloads with the built sear and checks the
+# frames and shares that come out.
+set -euo pipefail
+: "${SEAR:?set SEAR to the sear binary}" "${WORKLOADS:?set WORKLOADS to the built workloads}"
+
+TMP=$(mktemp -d /tmp/sear-test.XXXXXX)
+chmod 755 "$TMP"
+cleanup() {
+	local pids
+	pids=$(jobs -p)
+	if [ -n "$pids" ]; then
+		kill $pids 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# share FOLDED REGEX: percentage of samples whose stack (without its count) matches REGEX (awk ERE).
+share() {
+	awk -v re="$2" '{
+		n = $NF; t += n; s = $0; sub(/ [0-9]+$/, "", s)
+		if (s ~ re) m += n
+	} END { if (!t) print 0; else printf "%.1f\n", 100 * m / t }' "$1"
+}
+
+# samples FOLDED: the total sample count.
+samples() {
+	awk '{ t += $NF } END { print t + 0 }' "$1"
+}
+
+# within VALUE LO HI: true when LO <= VALUE <= HI (decimals allowed).
+within() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'
+}
+
+# Skips (77) when this machine cannot sample at all; here, it must.
+need_perf_events() {
+	if ! "$SEAR" record -q -F 99 -o "$TMP/probe.folded" -- true 2>"$TMP/probe.err"; then
+		if grep -q "perf_event" "$TMP/probe.err"; then
+			cat "$TMP/probe.err" >&2
+			exit 77
+		fi
+	fi
+}
