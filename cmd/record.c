@@ -670,6 +670,9 @@ int cmd_record(int argc, char **argv)
 		msg("out of memory");
 		goto out;
 	}
+	/* Now, so that the first kernel frame does not read a file on the sample path. */
+	if (!opts.event.exclude_kernel)
+		symbolizer__load_kernel(r->sym, NULL, 0);
 	sa.sa_handler = record__on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
