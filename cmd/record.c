@@ -38,6 +38,7 @@ struct record {
 	bool system_wide;
 	char **argv; /* the command after "--" */
 	struct flame_svg_opts svg;
+	struct symbolizer_opts sym_opts;
 	int verbose;
 
 	/* state */
@@ -112,6 +113,14 @@ static void record__usage(FILE *f)
 	      "  --minwidth PX          leave out frames narrower than PX (default 0.1)\n"
 	      "  --inverted             icicle graph: callers on top\n"
 	      "                           sear record --inverted -o icicle.svg -- ./app\n"
+	      "\n"
+	      "Names:\n"
+	      "  --inline               inlined functions as frames of their own (DWARF)\n"
+	      "                           sear record --inline -o flame.svg -- ./app\n"
+	      "  --srcline              add file:line to each frame (DWARF)\n"
+	      "                           sear record --srcline -o lines.svg -- ./app\n"
+	      "  --full-names           keep C++ and Rust parameter lists\n"
+	      "                           sear record --full-names -o flame.svg -- ./app\n"
 	      "  -q, --quiet            no notes, only errors\n"
 	      "  -v, --verbose          more detail, such as files that could not be read\n",
 	      f);
@@ -155,6 +164,9 @@ enum {
 	OPT_MINWIDTH,
 	OPT_INVERTED,
 	OPT_MMAP_PAGES,
+	OPT_INLINE,
+	OPT_SRCLINE,
+	OPT_FULL_NAMES,
 };
 
 static int record__parse(struct record *r, int argc, char **argv)
@@ -175,6 +187,9 @@ static int record__parse(struct record *r, int argc, char **argv)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "inverted", no_argument, NULL, OPT_INVERTED },
+		{ "inline", no_argument, NULL, OPT_INLINE },
+		{ "srcline", no_argument, NULL, OPT_SRCLINE },
+		{ "full-names", no_argument, NULL, OPT_FULL_NAMES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -274,6 +289,15 @@ static int record__parse(struct record *r, int argc, char **argv)
 			break;
 		case OPT_INVERTED:
 			r->svg.inverted = true;
+			break;
+		case OPT_INLINE:
+			r->sym_opts.inline_frames = true;
+			break;
+		case OPT_SRCLINE:
+			r->sym_opts.srcline = true;
+			break;
+		case OPT_FULL_NAMES:
+			r->sym_opts.full_names = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -664,7 +688,7 @@ int cmd_record(int argc, char **argv)
 	opts.mmap_pages = r->mmap_pages;
 	opts.enable_on_exec = r->argv != NULL;
 
-	r->sym = symbolizer__new();
+	r->sym = symbolizer__new(&r->sym_opts);
 	r->session = r->sym ? session__new(r->sym) : NULL;
 	if (!r->session) {
 		msg("out of memory");

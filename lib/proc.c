@@ -12,8 +12,7 @@
 #define PROC_MAX_MAPS 65536 /* vm.max_map_count's default */
 
 struct proc {
-	struct proc_map *maps;
-	size_t nr, cap;
+	struct ranges maps; /* val: module id; off: file offset */
 };
 
 struct procs {
@@ -45,7 +44,7 @@ void procs__free(struct procs *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->nr; i++)
-		free(p->procs[i].maps);
+		ranges__release(&p->procs[i].maps);
 	free(p->procs);
 	u64map__release(&p->by_pid);
 	u64map__release(&p->comms);
@@ -82,82 +81,15 @@ static struct proc *procs__findnew(struct procs *p, pid_t pid)
 	return pr;
 }
 
-/* Index of the first map whose end is above addr. */
-static size_t proc__lower(const struct proc *pr, uint64_t addr)
-{
-	size_t lo = 0, hi = pr->nr, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (pr->maps[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 int procs__mmap(struct procs *p, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
 		uint32_t dso)
 {
 	struct proc *pr = procs__findnew(p, pid);
-	struct proc_map m = { start, start + len, pgoff, dso }, tail;
-	size_t i, j;
 
 	if (!pr)
 		return -ENOMEM;
-	if (!len || m.end < start)
-		return 0;
-	/* Room for the new map and a split remainder. */
-	if (pr->nr + 2 > pr->cap) {
-		size_t cap = pr->cap ? pr->cap * 2 : 32;
-		struct proc_map *n;
-
-		if (pr->nr >= PROC_MAX_MAPS)
-			return -E2BIG;
-		n = realloc(pr->maps, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		pr->maps = n;
-		pr->cap = cap;
-	}
-	i = proc__lower(pr, start);
-	/* A map that straddles the new one's start keeps its head, and maybe a tail. */
-	if (i < pr->nr && pr->maps[i].start < start) {
-		struct proc_map *o = &pr->maps[i];
-
-		if (o->end > m.end) {
-			tail = *o;
-			tail.pgoff += m.end - o->start;
-			tail.start = m.end;
-			o->end = start;
-			/* Two new entries after i: the new map and the old one's tail. */
-			memmove(&pr->maps[i + 3], &pr->maps[i + 1],
-				(pr->nr - i - 1) * sizeof(*pr->maps));
-			pr->maps[i + 1] = m;
-			pr->maps[i + 2] = tail;
-			pr->nr += 2;
-			return 0;
-		}
-		o->end = start;
-		i++;
-	}
-	/* Maps wholly covered go; one that sticks out past the end keeps its tail. */
-	for (j = i; j < pr->nr && pr->maps[j].end <= m.end; j++)
-		;
-	if (j < pr->nr && pr->maps[j].start < m.end) {
-		pr->maps[j].pgoff += m.end - pr->maps[j].start;
-		pr->maps[j].start = m.end;
-	}
-	if (j == i) {
-		memmove(&pr->maps[i + 1], &pr->maps[i], (pr->nr - i) * sizeof(*pr->maps));
-		pr->nr++;
-	} else if (j > i + 1) {
-		memmove(&pr->maps[i + 1], &pr->maps[j], (pr->nr - j) * sizeof(*pr->maps));
-		pr->nr -= j - i - 1;
-	}
-	pr->maps[i] = m;
-	return 0;
+	pr->maps.max = PROC_MAX_MAPS;
+	return ranges__insert(&pr->maps, start, len, pgoff, dso);
 }
 
 void procs__exec(struct procs *p, pid_t pid)
@@ -165,7 +97,7 @@ void procs__exec(struct procs *p, pid_t pid)
 	struct proc *pr = procs__find(p, pid);
 
 	if (pr)
-		pr->nr = 0;
+		ranges__clear(&pr->maps);
 }
 
 void procs__exit(struct procs *p, pid_t pid)
@@ -187,19 +119,9 @@ int procs__fork(struct procs *p, pid_t pid, pid_t ppid, pid_t tid, pid_t ptid)
 	parent = procs__find(p, ppid); /* after findnew, which may move the array */
 	if (!child)
 		return -ENOMEM;
-	if (!parent || !parent->nr)
+	if (!parent)
 		return 0;
-	if (child->cap < parent->nr) {
-		struct proc_map *n = realloc(child->maps, parent->nr * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		child->maps = n;
-		child->cap = parent->nr;
-	}
-	memcpy(child->maps, parent->maps, parent->nr * sizeof(*child->maps));
-	child->nr = parent->nr;
-	return 0;
+	return ranges__copy(&child->maps, &parent->maps);
 }
 
 int procs__set_comm(struct procs *p, pid_t tid, const char *comm)
@@ -229,17 +151,11 @@ struct strtab *procs__strings(struct procs *p)
 	return p->strings;
 }
 
-const struct proc_map *procs__find_map(const struct procs *p, pid_t pid, uint64_t addr)
+const struct range *procs__find_map(const struct procs *p, pid_t pid, uint64_t addr)
 {
 	const struct proc *pr = procs__find(p, pid);
-	size_t i;
 
-	if (!pr)
-		return NULL;
-	i = proc__lower(pr, addr);
-	if (i < pr->nr && pr->maps[i].start <= addr)
-		return &pr->maps[i];
-	return NULL;
+	return pr ? ranges__find(&pr->maps, addr) : NULL;
 }
 
 static bool parse_hex(const char **p, const char *end, uint64_t *v)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ranges.h"
 #include "strtab.h"
 
 /*
@@ -13,8 +14,8 @@
  * mappings and each thread's name, kept up to date from MMAP2, COMM, FORK
  * and EXIT records (or from /proc when attaching).
  *
- * Mappings hold a module id from the symbolizer and are kept sorted, so an
- * address is found by binary search with no allocation.
+ * Mappings hold a module id from the symbolizer and are kept sorted
+ * (ranges.h), so an address is found by binary search with no allocation.
  */
 
 struct proc_map {
@@ -54,8 +55,12 @@ int64_t procs__comm(struct procs *p, pid_t pid, pid_t tid);
 /* The table holding thread names; borrowed, valid until procs__free(). */
 struct strtab *procs__strings(struct procs *p);
 
-/* Returns pid's mapping holding addr, or NULL. Borrowed, valid until the next change. */
-const struct proc_map *procs__find_map(const struct procs *p, pid_t pid, uint64_t addr);
+/*
+ * Returns pid's mapping holding addr, or NULL: a range whose off is the
+ * file offset of its start and val the module id. Borrowed, valid until
+ * the next change.
+ */
+const struct range *procs__find_map(const struct procs *p, pid_t pid, uint64_t addr);
 
 /* One line of /proc/PID/maps. path points into the parsed buffer and is not NUL-terminated. */
 struct proc_maps_entry {

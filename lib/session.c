@@ -15,6 +15,7 @@
 
 /* perf_event_max_stack is at most 127 by default and 65535 at the most; keep this many. */
 #define SESSION_MAX_FRAMES 1024
+#define SESSION_MAX_NAMES  (4 * SESSION_MAX_FRAMES) /* with inline chains */
 #define PROC_MAPS_MAX	   (64u << 20)
 
 struct session {
@@ -23,8 +24,10 @@ struct session {
 	struct profile *profile;
 	struct session_stats stats;
 	struct frame frames[SESSION_MAX_FRAMES];
-	const char *names[SESSION_MAX_FRAMES + 1];
-	enum frame_kind kinds[SESSION_MAX_FRAMES + 1];
+	/* Naming: each frame may expand to an inline chain. */
+	const char *names[SESSION_MAX_NAMES];
+	enum frame_kind kinds[SESSION_MAX_NAMES];
+	struct sym_frame sf[SESSION_MAX_NAMES];
 };
 
 struct session *session__new(struct symbolizer *sym)
@@ -58,14 +61,32 @@ const struct session_stats *session__stats(const struct session *s)
 	return &s->stats;
 }
 
-/* Picks the module for a mapping's name, as the kernel shows it. */
-static uint32_t session__dso(struct session *s, pid_t pid, const char *name, uint32_t maj,
-			     uint32_t min, uint64_t ino)
+/* True for "jit-1234.dump": a jitdump file that a runtime maps so that profilers find it. */
+static bool is_jitdump(const char *path)
 {
-	if (name[0] == '/' && strncmp(name, "/memfd:", 7))
-		return symbolizer__file(s->sym, pid, name, maj, min, ino);
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	if (strncmp(base, "jit-", 4))
+		return false;
+	n = strspn(base + 4, "0123456789");
+	return n > 0 && !strcmp(base + 4 + n, ".dump");
+}
+
+/* Picks the module for a mapping's name, as the kernel shows it. Returns 0 for no code. */
+static uint32_t session__dso(struct session *s, pid_t pid, const char *name, uint32_t maj,
+			     uint32_t min, uint64_t ino, uint64_t start, uint64_t end)
+{
+	if (name[0] == '/' && is_jitdump(name)) {
+		symbolizer__jitdump(s->sym, pid, name);
+		return 0;
+	}
+	/* "//anon" is how MMAP records name anonymous memory: it is no file. */
+	if (name[0] == '/' && name[1] != '/' && strncmp(name, "/memfd:", 7))
+		return symbolizer__file(s->sym, pid, name, maj, min, ino, start, end);
 	if (!strcmp(name, "[vdso]") || !strcmp(name, "[vsyscall]"))
-		return symbolizer__file(s->sym, pid, name, 0, 0, 0);
+		return symbolizer__file(s->sym, pid, name, 0, 0, 0, start, end);
 	/* //anon, [anon:...], memfd:, "": code made at run time */
 	return symbolizer__anon(s->sym, pid);
 }
@@ -81,7 +102,9 @@ static int session__mmap(struct session *s, const struct perf_event_header *hdr)
 	}
 	if (!(m.prot & PROT_EXEC) || (int32_t)m.pid <= 0)
 		return 0; /* data, or the kernel's own maps: kernel frames use kallsyms */
-	dso = session__dso(s, m.pid, m.filename, m.maj, m.min, m.ino);
+	dso = session__dso(s, m.pid, m.filename, m.maj, m.min, m.ino, m.addr, m.addr + m.len);
+	if (!dso)
+		return 0;
 	return procs__mmap(s->procs, m.pid, m.addr, m.len, m.pgoff, dso);
 }
 
@@ -125,7 +148,7 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 				kernel = symbolizer__kernel(s->sym);
 			*f = (struct frame){ .addr = ip, .dso = kernel };
 		} else if (ctx == PERF_CONTEXT_USER) {
-			const struct proc_map *m = procs__find_map(s->procs, r.pid, ip);
+			const struct range *m = procs__find_map(s->procs, r.pid, ip);
 
 			if (!m) {
 				/*
@@ -136,11 +159,11 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 				s->frames[nr++] = (struct frame){ .addr = 0, .dso = 0 };
 				break;
 			}
-			if (symbolizer__uses_file_offset(s->sym, m->dso))
-				*f = (struct frame){ .addr = ip - m->start + m->pgoff,
-						     .dso = m->dso };
+			if (symbolizer__uses_file_offset(s->sym, m->val))
+				*f =
+				    (struct frame){ .addr = ip - m->start + m->off, .dso = m->val };
 			else
-				*f = (struct frame){ .addr = ip, .dso = m->dso };
+				*f = (struct frame){ .addr = ip, .dso = m->val };
 		} else {
 			continue; /* hypervisor and guest contexts */
 		}
@@ -180,6 +203,7 @@ int session__process(struct session *s, const struct perf_event_header *hdr,
 	case PERF_RECORD_FORK:
 		if (record__parse_task(hdr, &t))
 			break;
+		symbolizer__fork(s->sym, t.pid, t.ppid);
 		return procs__fork(s->procs, t.pid, t.ppid, t.tid, t.ptid);
 	case PERF_RECORD_EXIT:
 		/* Keep the maps: samples of other threads may still name them. */
@@ -250,7 +274,9 @@ static int session__synth_map(void *ctx, const struct proc_maps_entry *e)
 		return 0;
 	memcpy(name, e->path, len);
 	name[len] = '\0';
-	dso = session__dso(sy->s, sy->pid, name, e->maj, e->min, e->ino);
+	dso = session__dso(sy->s, sy->pid, name, e->maj, e->min, e->ino, e->start, e->end);
+	if (!dso)
+		return 0;
 	return procs__mmap(sy->s->procs, sy->pid, e->start, e->end - e->start, e->pgoff, dso);
 }
 
@@ -333,9 +359,14 @@ static int session__name_stack(void *ctx, uint32_t comm, uint32_t stack, uint64_
 	f = profile__frames(s->profile, stack, &nr);
 	s->names[n] = strtab__str(procs__strings(s->procs), comm);
 	s->kinds[n++] = FRAME_ROOT;
-	for (i = nr; i-- > 0;) {
-		s->names[n] = symbolizer__name(s->sym, f[i].dso, f[i].addr, &s->kinds[n]);
-		n++;
+	for (i = nr; i-- > 0 && n < SESSION_MAX_NAMES;) {
+		int k, got = symbolizer__symbolize(s->sym, f[i].dso, f[i].addr, s->sf,
+						   SESSION_MAX_NAMES - n);
+
+		for (k = 0; k < got; k++) {
+			s->names[n] = s->sf[k].name;
+			s->kinds[n++] = s->sf[k].kind;
+		}
 	}
 	return w->fn(w->ctx, s->names, s->kinds, n, count);
 }

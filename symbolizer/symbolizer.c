@@ -1,62 +1,94 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/hash.h"
 #include "../lib/log.h"
 #include "../lib/strtab.h"
+#include "demangle.h"
+#include "dwarf.h"
+#include "jitmap.h"
 #include "symbolizer.h"
 #include "symtab.h"
+#include "target.h"
 
-#define KALLSYMS_MAX (256u << 20)
+#define KALLSYMS_MAX	(256u << 20)
+#define JIT_FILE_MAX	(256u << 20)
+#define MAX_INLINE	32
+#define MAX_JIT_SOURCES 4
+#define NAME_MAX_LEN	4096
+
+struct jit_source {
+	char path[128];
+	int flags;	 /* TARGET_OPEN_* */
+	bool jitdump;	 /* jitdump, else perf map text */
+	size_t consumed; /* bytes parsed so far: the files only grow */
+	bool done;	 /* refused or unreadable: not tried again */
+};
 
 struct dso {
-	char *path;
+	char *path;  /* as the target names it */
 	char *label; /* "[libc.so.6]": the name of an address with no symbol */
 	enum frame_kind kind;
+	pid_t pid; /* the process it was first seen in: its root opens debug files and maps */
 	struct symtab *symtab;
+	int dwarf_fd; /* the file holding DWARF, kept open for inline/srcline; -1 */
+	struct dbginfo *dwarf;
 	bool file_offset; /* frames hold file offsets, not addresses */
-	bool missing;	  /* looked up, and had no symbols */
+	bool missing;	  /* sampled, and had no symbols */
 	bool reported;
+	struct u64map cache; /* addr -> first frame << 8 | count, in symbolizer.frames */
+	/* JIT code */
+	struct jitmap *jit;
+	struct jit_source sources[MAX_JIT_SOURCES];
+	int nr_sources;
+	bool sources_set;
 };
 
 struct symbolizer {
+	struct symbolizer_opts opts;
 	struct dso *dsos;
 	uint32_t nr, cap;
-	struct strtab *keys; /* key string id -> dso id - 1 */
+	struct strtab *keys; /* key string id -> dso id, through key_dso */
 	uint32_t *key_dso;
 	uint32_t key_cap;
 	int64_t kernel;
+	struct targets *targets;
+	struct strtab *names;	  /* every name handed out */
+	struct sym_frame *frames; /* the cache's storage */
+	size_t nr_frames, cap_frames;
+	struct symtab *vdso;
+	bool vdso_tried;
 };
 
-struct symbolizer *symbolizer__new(void)
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 {
 	struct symbolizer *sym = calloc(1, sizeof(*sym));
 
 	if (!sym)
 		return NULL;
-	sym->keys = strtab__new();
+	if (opts)
+		sym->opts = *opts;
 	sym->kernel = -1;
-	if (!sym->keys) {
-		free(sym);
-		return NULL;
-	}
-	/* id 0: no module */
+	sym->keys = strtab__new();
+	sym->names = strtab__new();
+	sym->targets = targets__new();
 	sym->dsos = calloc(16, sizeof(*sym->dsos));
-	if (!sym->dsos) {
-		strtab__free(sym->keys);
-		free(sym);
+	if (!sym->keys || !sym->names || !sym->targets || !sym->dsos) {
+		symbolizer__free(sym);
+		errno = ENOMEM;
 		return NULL;
 	}
 	sym->cap = 16;
-	sym->nr = 1;
+	sym->nr = 1; /* id 0: no module */
 	sym->dsos[0].label = strdup("[unknown]");
-	sym->dsos[0].kind = FRAME_USER;
+	sym->dsos[0].dwarf_fd = -1;
 	return sym;
 }
 
@@ -67,13 +99,24 @@ void symbolizer__free(struct symbolizer *sym)
 	if (!sym)
 		return;
 	for (i = 0; i < sym->nr; i++) {
-		free(sym->dsos[i].path);
-		free(sym->dsos[i].label);
-		symtab__free(sym->dsos[i].symtab);
+		struct dso *d = &sym->dsos[i];
+
+		free(d->path);
+		free(d->label);
+		symtab__free(d->symtab);
+		dbginfo__free(d->dwarf);
+		if (d->dwarf_fd >= 0)
+			close(d->dwarf_fd);
+		u64map__release(&d->cache);
+		jitmap__free(d->jit);
 	}
 	free(sym->dsos);
 	free(sym->key_dso);
+	free(sym->frames);
 	strtab__free(sym->keys);
+	strtab__free(sym->names);
+	symtab__free(sym->vdso);
+	targets__free(sym->targets);
 	free(sym);
 }
 
@@ -109,6 +152,7 @@ static uint32_t symbolizer__slot(struct symbolizer *sym, const char *key, bool *
 	}
 	d = &sym->dsos[sym->nr];
 	memset(d, 0, sizeof(*d));
+	d->dwarf_fd = -1;
 	sym->key_dso[k] = sym->nr;
 	*created = true;
 	return sym->nr++;
@@ -123,7 +167,7 @@ static char *label_for(const char *path)
 	if (path[0] == '[')
 		return strdup(path); /* [vdso] and the like are labels already */
 	base = base && base[1] ? base + 1 : path;
-	len = strlen(base);
+	len = strcspn(base, " "); /* drop " (deleted)" */
 	if (len > 255)
 		len = 255;
 	s = malloc(len + 3);
@@ -190,48 +234,165 @@ uint32_t symbolizer__kernel(struct symbolizer *sym)
 	return sym->kernel;
 }
 
-static struct symtab *symtab__open(const char *path, uint64_t ino)
+void symbolizer__fork(struct symbolizer *sym, pid_t pid, pid_t ppid)
 {
-	struct symtab *t = NULL;
+	targets__fork(sym->targets, pid, ppid);
+}
+
+/*
+ * The vDSO is the same image in every process of this kernel and ABI:
+ * read our own, from memory, once.
+ */
+static struct symtab *symbolizer__vdso(struct symbolizer *sym)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	FILE *f;
+	char line[256];
+
+	if (sym->vdso_tried)
+		return sym->vdso;
+	sym->vdso_tried = true;
+	f = base ? fopen("/proc/self/maps", "re") : NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+
+		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    start == base && end > start && end - start < (1 << 20)) {
+			sym->vdso = symtab__new_elf_mem((const void *)start, end - start);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return sym->vdso;
+}
+
+/*
+ * Opens the file that pid mapped at [start, end). map_files gives the very
+ * file, even deleted or replaced on disk or in another mount namespace;
+ * it needs the mapping to still exist. Else the path, inside pid's root.
+ */
+static int symbolizer__open_mapped(struct symbolizer *sym, pid_t pid, const char *path,
+				   uint64_t ino, uint64_t start, uint64_t end)
+{
+	char buf[4096], link[96];
+	const char *deleted;
 	struct stat st;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO planted at a library's path must not hang us. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
-		if (ino && st.st_ino != ino)
-			pr_debug("'%s' was replaced since it was mapped", path);
-		t = symtab__new_elf_fd(fd);
+	snprintf(link, sizeof(link), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)start, (unsigned long long)end);
+	fd = start < end ? open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+	if (fd >= 0) {
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (!ino || st.st_ino == ino))
+			return fd;
+		close(fd);
 	}
-	close(fd);
-	return t;
+	deleted = strstr(path, " (deleted)");
+	if (deleted && !deleted[10]) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)(deleted - path), path);
+		path = buf;
+	}
+	fd = targets__open(sym->targets, pid, path, 0, 0, NULL, NULL);
+	if (fd < 0)
+		return fd;
+	if (ino && !fstat(fd, &st) && st.st_ino != ino)
+		pr_warn("'%s' was replaced on disk after pid %d mapped it: its names may be wrong",
+			path, (int)pid);
+	return fd;
+}
+
+/*
+ * For a stripped module: symbols (and DWARF) from its separate debug file,
+ * by build-id or .gnu_debuglink, looked up in the target's root and then
+ * on the host; else from MiniDebugInfo.
+ */
+static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd, bool need_dwarf)
+{
+	struct debuglink link;
+	char paths[4][4096];
+	int i, n, dfd;
+
+	if (!debuglink__read(fd, &link)) {
+		n = debuglink__paths(&link, d->path, paths, 4);
+		for (i = 0; i < 2 * n; i++) {
+			struct symtab *t;
+
+			dfd = targets__open(sym->targets, d->pid, paths[i % n],
+					    i < n ? 0 : TARGET_OPEN_HOST, 0, NULL, NULL);
+			if (dfd < 0)
+				continue;
+			t = symtab__new_elf_fd(dfd);
+			if (t && symtab__is_full(t) && !symtab__is_full(d->symtab))
+				symtab__take_symbols(d->symtab, t);
+			else
+				symtab__free(t);
+			if (need_dwarf && d->dwarf_fd < 0)
+				d->dwarf_fd = dfd;
+			else
+				close(dfd);
+			return;
+		}
+	}
+	if (!symtab__is_full(d->symtab)) {
+		size_t len;
+		void *elf = minidebuginfo__read(fd, &len);
+		struct symtab *t = elf ? symtab__new_elf_mem(elf, len) : NULL;
+
+		if (t && symtab__count(t) > symtab__count(d->symtab))
+			symtab__take_symbols(d->symtab, t);
+		else
+			symtab__free(t);
+		free(elf);
+	}
 }
 
 uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, uint32_t maj,
-			  uint32_t min, uint64_t ino)
+			  uint32_t min, uint64_t ino, uint64_t start, uint64_t end)
 {
+	bool need_dwarf = sym->opts.inline_frames || sym->opts.srcline, created;
+	const struct target *tg;
 	char key[4200];
-	bool created;
-	uint32_t id;
 	struct dso *d;
+	uint32_t id;
+	int fd;
 
-	(void)pid;
-	if (ino)
+	if (ino) {
 		snprintf(key, sizeof(key), "f:%u:%u:%llu", maj, min, (unsigned long long)ino);
-	else
-		snprintf(key, sizeof(key), "p:%s", path);
+	} else {
+		/* Without an inode the path is all there is: the same path in two roots differs. */
+		tg = targets__get(sym->targets, pid);
+		snprintf(key, sizeof(key), "p:%d:%s", path[0] == '[' ? -1 : tg->root_fd, path);
+	}
 	id = symbolizer__slot(sym, key, &created);
 	if (!id || !created)
 		return id;
 	d = &sym->dsos[id];
 	d->kind = FRAME_USER;
 	d->file_offset = true;
+	d->pid = pid;
 	d->path = strdup(path);
 	d->label = label_for(path);
-	if (path[0] == '/')
-		d->symtab = symtab__open(path, ino);
+	if (!strcmp(path, "[vdso]")) {
+		symbolizer__vdso(sym); /* shared by every process: see symbolizer__resolve() */
+		return id;
+	}
+	if (path[0] != '/')
+		return id;
+	fd = symbolizer__open_mapped(sym, pid, path, ino, start, end);
+	if (fd < 0) {
+		pr_debug("cannot open '%s' of pid %d: %s", path, (int)pid, strerror(-fd));
+		return id;
+	}
+	d->symtab = symtab__new_elf_fd(fd);
+	if (d->symtab) {
+		if (!symtab__is_full(d->symtab) ||
+		    (need_dwarf && !symtab__has_debug_info(d->symtab)))
+			symbolizer__find_debug(sym, d, fd, need_dwarf);
+		if (need_dwarf && d->dwarf_fd < 0 && symtab__has_debug_info(d->symtab))
+			d->dwarf_fd = dup(fd);
+	}
+	close(fd);
 	return id;
 }
 
@@ -246,30 +407,233 @@ uint32_t symbolizer__anon(struct symbolizer *sym, pid_t pid)
 	if (id && created) {
 		sym->dsos[id].kind = FRAME_JIT;
 		sym->dsos[id].label = strdup("[unknown]");
+		sym->dsos[id].pid = pid;
+		/* Now, while pid is alive: its root and namespace pid name its perf map later. */
+		targets__get(sym->targets, pid);
 	}
 	return id;
 }
 
-int symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id)
+static void dso__add_source(struct dso *d, const char *path, int flags, bool jitdump)
+{
+	int i;
+
+	for (i = 0; i < d->nr_sources; i++)
+		if (!strcmp(d->sources[i].path, path) && d->sources[i].flags == flags)
+			return;
+	if (d->nr_sources == MAX_JIT_SOURCES || strlen(path) >= sizeof(d->sources[0].path))
+		return;
+	snprintf(d->sources[d->nr_sources].path, sizeof(d->sources[0].path), "%s", path);
+	d->sources[d->nr_sources].flags = flags;
+	d->sources[d->nr_sources].jitdump = jitdump;
+	d->nr_sources++;
+}
+
+void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path)
+{
+	uint32_t id = symbolizer__anon(sym, pid);
+
+	if (id)
+		dso__add_source(&sym->dsos[id], path,
+				TARGET_OPEN_NO_SYMLINKS | TARGET_OPEN_CHECK_OWNER, true);
+}
+
+bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id)
 {
 	return id < sym->nr && sym->dsos[id].file_offset;
 }
 
-const char *symbolizer__name(struct symbolizer *sym, uint32_t id, uint64_t addr,
-			     enum frame_kind *kind)
+/* The perf map: named with the pid inside the target's namespace, in its root; the host's as a
+ * fallback. */
+static void dso__set_perfmap_sources(struct symbolizer *sym, struct dso *d)
 {
-	struct dso *d = &sym->dsos[id < sym->nr ? id : 0];
+	const struct target *tg = targets__get(sym->targets, d->pid);
+	const int flags = TARGET_OPEN_NO_SYMLINKS | TARGET_OPEN_CHECK_OWNER;
+	char path[64];
+
+	d->sources_set = true;
+	if (tg->nspid > 0) {
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)tg->nspid);
+		dso__add_source(d, path, flags, false);
+	}
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)d->pid);
+	dso__add_source(d, path, flags | TARGET_OPEN_HOST, false);
+}
+
+/* Reads what the JIT files gained since the last read. */
+static void symbolizer__read_jit(struct symbolizer *sym, struct dso *d)
+{
+	bool found_map = false;
+	int i;
+
+	if (!d->sources_set)
+		dso__set_perfmap_sources(sym, d);
+	if (!d->jit && !(d->jit = jitmap__new()))
+		return;
+	for (i = 0; i < d->nr_sources; i++) {
+		struct jit_source *s = &d->sources[i];
+		const char *why;
+		size_t size, len;
+		char *buf;
+		long n;
+		int fd;
+
+		/* The host's map is only the fallback for the one in the target's root. */
+		if (s->done || (!s->jitdump && (s->flags & TARGET_OPEN_HOST) && found_map))
+			continue;
+		fd = targets__open(sym->targets, d->pid, s->path, s->flags, JIT_FILE_MAX, &size,
+				   &why);
+		if (fd < 0) {
+			if (why) {
+				pr_warn("ignoring '%s' of pid %d: %s", s->path, (int)d->pid, why);
+				s->done = true;
+			}
+			continue;
+		}
+		if (!s->jitdump)
+			found_map = true;
+		if (size <= s->consumed) {
+			close(fd);
+			continue;
+		}
+		buf = target_file__read(fd, JIT_FILE_MAX, &len);
+		close(fd);
+		if (!buf || len < s->consumed) {
+			free(buf);
+			continue;
+		}
+		if (s->jitdump)
+			n = jitmap__parse_jitdump_mem(d->jit, buf + s->consumed, len - s->consumed,
+						      s->consumed);
+		else
+			n = jitmap__parse_perfmap_mem(d->jit, buf + s->consumed, len - s->consumed);
+		free(buf);
+		if (n < 0) {
+			pr_warn("ignoring the rest of '%s' of pid %d: %s", s->path, (int)d->pid,
+				n == -E2BIG ? "too many entries" : "it is malformed");
+			s->done = true;
+			continue;
+		}
+		s->consumed += n;
+	}
+}
+
+/* Interns a display name: demangled, with " file:line" when asked. */
+static const char *symbolizer__intern(struct symbolizer *sym, const char *name, const char *file,
+				      int line)
+{
+	char *dm = demangle(name, sym->opts.full_names), buf[NAME_MAX_LEN + 64];
+	const char *base = name;
+	int64_t id;
+
+	if (dm)
+		base = dm;
+	if (sym->opts.srcline && file) {
+		const char *slash = strrchr(file, '/');
+
+		snprintf(buf, sizeof(buf), "%.*s %s:%d", NAME_MAX_LEN, base,
+			 slash ? slash + 1 : file, line);
+		base = buf;
+	}
+	id = strtab__intern(sym->names, base);
+	free(dm);
+	return id < 0 ? "[unknown]" : strtab__str(sym->names, id);
+}
+
+/* Names one address of a file or kernel module. Returns the count written to out. */
+static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t addr,
+			       struct sym_frame *out, int max)
+{
+	struct symtab *t = d->symtab ? d->symtab : (!strcmp(d->label, "[vdso]") ? sym->vdso : NULL);
+	struct dwarf_frame df[MAX_INLINE];
 	const char *name = NULL;
 	uint64_t vaddr = addr;
+	int i, n = 0;
 
-	*kind = d->kind;
-	if (d->symtab && (!d->file_offset || !symtab__file_to_vaddr(d->symtab, addr, &vaddr)))
-		name = symtab__lookup(d->symtab, vaddr, NULL);
-	if (!name && (!d->symtab || !symtab__count(d->symtab)))
+	if (t && d->file_offset && symtab__file_to_vaddr(t, addr, &vaddr))
+		t = NULL;
+	if (t)
+		name = symtab__lookup(t, vaddr, NULL);
+	if (!name && (!t || !symtab__count(t)))
 		d->missing = true;
-	if (name)
-		return name;
-	return d->label ? d->label : "[unknown]";
+	if (d->dwarf_fd >= 0 && !d->dwarf) {
+		d->dwarf = dbginfo__open_fd(d->dwarf_fd);
+		d->dwarf_fd = -1;
+	}
+	if (d->dwarf && t)
+		n = dbginfo__lookup(d->dwarf, vaddr, df, MAX_INLINE);
+	if (!name && n && df[0].name)
+		name = df[0].name;
+	if (!name) {
+		out[0] = (struct sym_frame){ d->label, d->kind };
+		return 1;
+	}
+	if (!n || !sym->opts.inline_frames) {
+		/* One frame; its line is the innermost one's, where the address really is. */
+		out[0].name = symbolizer__intern(sym, name, n ? df[n - 1].file : NULL,
+						 n ? df[n - 1].line : 0);
+		out[0].kind = d->kind;
+		return 1;
+	}
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		out[i].name =
+		    symbolizer__intern(sym, i ? df[i].name : name, df[i].file, df[i].line);
+		out[i].kind = d->kind;
+	}
+	return n;
+}
+
+int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, struct sym_frame *out,
+			  int max)
+{
+	struct dso *d = &sym->dsos[id < sym->nr ? id : 0];
+	uint64_t *hit = u64map__find(&d->cache, addr);
+	struct sym_frame tmp[MAX_INLINE];
+	int n, i;
+
+	if (max <= 0)
+		return 0;
+	if (hit) {
+		n = *hit & 0xff;
+		if (n > max)
+			n = max;
+		memcpy(out, &sym->frames[*hit >> 8], n * sizeof(*out));
+		return n;
+	}
+	if (d->kind == FRAME_JIT) {
+		const char *name = d->jit ? jitmap__lookup(d->jit, addr) : NULL;
+
+		/* The map only grows: read again what was added since the last miss. */
+		if (!name) {
+			symbolizer__read_jit(sym, d);
+			name = d->jit ? jitmap__lookup(d->jit, addr) : NULL;
+		}
+		tmp[0] =
+		    (struct sym_frame){ name ? symbolizer__intern(sym, name, NULL, 0) : d->label,
+					FRAME_JIT };
+		n = 1;
+	} else {
+		n = symbolizer__resolve(sym, d, addr, tmp, MAX_INLINE);
+	}
+	if (sym->nr_frames + n > sym->cap_frames) {
+		size_t cap = sym->cap_frames ? sym->cap_frames * 2 : 4096;
+		struct sym_frame *f = realloc(sym->frames, cap * sizeof(*f));
+
+		if (f) {
+			sym->frames = f;
+			sym->cap_frames = cap;
+		}
+	}
+	if (sym->nr_frames + n <= sym->cap_frames &&
+	    !u64map__set(&d->cache, addr, sym->nr_frames << 8 | n)) {
+		memcpy(&sym->frames[sym->nr_frames], tmp, n * sizeof(*tmp));
+		sym->nr_frames += n;
+	}
+	for (i = 0; i < n && i < max; i++)
+		out[i] = tmp[i];
+	return i;
 }
 
 void symbolizer__report_missing(struct symbolizer *sym)

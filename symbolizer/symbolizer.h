@@ -2,6 +2,8 @@
 #ifndef SEAR_SYMBOLIZER_H
 #define SEAR_SYMBOLIZER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -11,58 +13,80 @@
  * The symbolizer: a registry of modules (dsos) and the names of addresses
  * in them.
  *
- * A module is loaded when it is first registered, which happens when its
- * MMAP record is processed: while the target still runs and its files are
- * still reachable. A process that exits or a binary deleted before the end
- * of a recording still gets names.
+ * A file module is opened when it is registered, which happens when its
+ * MMAP record is processed, while the target still runs. It is opened
+ * through /proc/PID/map_files (the very file mapped, even if deleted or
+ * replaced since) or else inside the target's pinned root (target.h), so
+ * containers resolve from the host and names survive the target's exit.
+ * JIT code is named from the target's perf-PID.map or jitdump, read at
+ * naming time through the same pinned root.
  *
- * Modules are identified by small dense ids that stay valid until
- * symbolizer__free(). Id 0 is "no module": its addresses are [unknown].
+ * Modules are small dense ids, valid until symbolizer__free(). Id 0 is "no
+ * module": its addresses are [unknown]. Names are computed once per
+ * (module, address) and cached.
  */
+
+struct symbolizer_opts {
+	bool inline_frames; /* inlined functions as frames of their own (DWARF) */
+	bool srcline;	    /* append " file:line" to names (DWARF) */
+	bool full_names;    /* keep C++/Rust parameter lists when demangling */
+};
 
 struct symbolizer;
 
-/* Returns a new symbolizer; free with symbolizer__free(). NULL with errno set on failure. */
-struct symbolizer *symbolizer__new(void);
+/* One named frame. name is borrowed, valid until symbolizer__free(). */
+struct sym_frame {
+	const char *name;
+	enum frame_kind kind;
+};
+
+/* Returns a new symbolizer (opts may be NULL); free with symbolizer__free(). NULL with errno set.
+ */
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
 void symbolizer__free(struct symbolizer *sym);
 
 /*
  * Loads kernel symbols from kallsyms text (from /proc/kallsyms when buf is
  * NULL). Returns the kernel's module id, or -errno. Without readable
- * addresses (kptr_restrict) kernel frames still get the [kernel.kallsyms]
- * module name.
+ * addresses (kptr_restrict) kernel frames are named [kernel.kallsyms].
  */
 int symbolizer__load_kernel(struct symbolizer *sym, const char *buf, size_t len);
 
 /* Returns the kernel's module id (loading /proc/kallsyms on first use). */
 uint32_t symbolizer__kernel(struct symbolizer *sym);
 
+/* pid was forked by ppid: until seen alive, it shares ppid's root. */
+void symbolizer__fork(struct symbolizer *sym, pid_t pid, pid_t ppid);
+
 /*
- * Registers the file at path, as mapped by process pid, with its device and
- * inode from the MMAP2 record (0 when unknown). The file is read now, once
- * per (device, inode) or path. Returns its module id, or 0 on allocation
- * failure (the frames then show [unknown]).
+ * Registers the file mapped at [start, end) by pid under path, with its
+ * device and inode from the MMAP2 record (0 when unknown). Read now, once
+ * per (device, inode), or per path and root. Returns its module id, or 0
+ * on allocation failure (the frames then show [unknown]).
  */
 uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, uint32_t maj,
-			  uint32_t min, uint64_t ino);
+			  uint32_t min, uint64_t ino, uint64_t start, uint64_t end);
 
-/* Returns the module id for pid's anonymous executable memory (JIT code). */
+/* Returns the module id for pid's anonymous executable memory: JIT code. */
 uint32_t symbolizer__anon(struct symbolizer *sym, pid_t pid);
 
-/* Returns how a module's file offset is kept in a frame: as the mapped file offset (1) or the raw
- * address (0). */
-int symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id);
+/* pid mapped a jitdump file (node --perf-prof): its JIT code is named from it too. */
+void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path);
+
+/* True when frames of module id hold file offsets; else raw addresses. */
+bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id);
 
 /*
- * Names addr in module id: a function name, else the module's name in
- * brackets ("[libfoo.so]"), else "[unknown]". For file-backed modules addr
- * is the file offset; for the kernel and anonymous memory the address.
- * Returns the name, borrowed until symbolizer__free(), and sets *kind.
+ * Names addr in module id. For file modules addr is the file offset, for
+ * the kernel and JIT code the address. Fills out with the real function
+ * first and, with inline_frames, the functions inlined into it at addr.
+ * Unresolved addresses are named after their module ("[libfoo.so]") or
+ * "[unknown]". Returns the count, 1 to max.
  */
-const char *symbolizer__name(struct symbolizer *sym, uint32_t id, uint64_t addr,
-			     enum frame_kind *kind);
+int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, struct sym_frame *out,
+			  int max);
 
-/* Prints (through the log) the modules that had no symbols, once each. */
+/* Reports (through the log) the modules that were sampled but had no symbols, once each. */
 void symbolizer__report_missing(struct symbolizer *sym);
 
 #endif

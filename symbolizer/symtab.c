@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <gelf.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,8 @@ struct symtab {
 	size_t nr_segs;
 	uint8_t build_id[SYMTAB_MAX_BUILD];
 	size_t build_id_len;
+	bool full;	 /* had .symtab, not only .dynsym */
+	bool debug_info; /* had .debug_info */
 };
 
 static struct symtab *symtab__alloc(void)
@@ -189,6 +192,33 @@ size_t symtab__count(const struct symtab *t)
 	return t->nr;
 }
 
+void symtab__take_symbols(struct symtab *dst, struct symtab *src)
+{
+	free(dst->syms);
+	free(dst->names);
+	dst->syms = src->syms;
+	dst->nr = src->nr;
+	dst->cap = src->cap;
+	dst->names = src->names;
+	dst->names_len = src->names_len;
+	dst->names_cap = src->names_cap;
+	dst->full = src->full;
+	src->syms = NULL;
+	src->names = NULL;
+	src->nr = src->cap = src->names_len = src->names_cap = 0;
+	symtab__free(src);
+}
+
+bool symtab__is_full(const struct symtab *t)
+{
+	return t->full;
+}
+
+bool symtab__has_debug_info(const struct symtab *t)
+{
+	return t->debug_info;
+}
+
 size_t symtab__build_id(const struct symtab *t, const uint8_t **id)
 {
 	*id = t->build_id;
@@ -281,8 +311,15 @@ static struct symtab *symtab__from_elf(Elf *elf)
 	}
 	/* .symtab is a superset of .dynsym when present; read both for stripped files. */
 	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
 		if (!gelf_getshdr(scn, &sh))
 			continue;
+		name = elf_strptr(elf, eh.e_shstrndx, sh.sh_name);
+		if (name && !strcmp(name, ".debug_info") && sh.sh_type != SHT_NOBITS)
+			t->debug_info = true;
+		if (sh.sh_type == SHT_SYMTAB)
+			t->full = true;
 		if ((sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) &&
 		    elf__read_symbols(elf, scn, &sh, t)) {
 			symtab__free(t);

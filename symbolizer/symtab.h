@@ -2,6 +2,7 @@
 #ifndef SEAR_SYMTAB_H
 #define SEAR_SYMTAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,18 @@ int symtab__file_to_vaddr(const struct symtab *t, uint64_t offset, uint64_t *vad
 
 /* Number of function symbols. */
 size_t symtab__count(const struct symtab *t);
+
+/*
+ * Replaces dst's symbols with src's and frees src, keeping dst's segments:
+ * for a stripped binary whose symbols come from its separate debug file.
+ */
+void symtab__take_symbols(struct symtab *dst, struct symtab *src);
+
+/* True when the image had a .symtab (not only the dynamic symbols of a stripped file). */
+bool symtab__is_full(const struct symtab *t);
+
+/* True when the image had DWARF (.debug_info with contents). */
+bool symtab__has_debug_info(const struct symtab *t);
 
 /* The GNU build-id, if the image has one: returns its length and points *id at it. */
 size_t symtab__build_id(const struct symtab *t, const uint8_t **id);

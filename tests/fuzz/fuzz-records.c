@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.regs_user_mask = 0xff,
 		.sample_id_all = true,
 	};
-	struct symbolizer *sym = symbolizer__new();
+	struct symbolizer *sym = symbolizer__new(NULL);
 	struct session *s = sym ? session__new(sym) : NULL;
 	uint64_t *rec = malloc(65536);
 	size_t off = 0;

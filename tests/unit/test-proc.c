@@ -35,7 +35,7 @@ static void test_maps_golden(void **state)
 static void expect_map(struct procs *p, uint64_t addr, uint64_t start, uint64_t end, uint64_t pgoff,
 		       uint32_t dso)
 {
-	const struct proc_map *m = procs__find_map(p, 1, addr);
+	const struct range *m = procs__find_map(p, 1, addr);
 
 	if (!dso) {
 		assert_null(m);
@@ -44,8 +44,8 @@ static void expect_map(struct procs *p, uint64_t addr, uint64_t start, uint64_t 
 	assert_non_null(m);
 	assert_int_equal(m->start, start);
 	assert_int_equal(m->end, end);
-	assert_int_equal(m->pgoff, pgoff);
-	assert_int_equal(m->dso, dso);
+	assert_int_equal(m->off, pgoff);
+	assert_int_equal(m->val, dso);
 }
 
 static void test_mmap_overlaps(void **state)

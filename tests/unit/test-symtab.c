@@ -8,6 +8,16 @@
 #include "symbolizer/symbolizer.h"
 #include "symbolizer/symtab.h"
 
+static const char *name_of(struct symbolizer *sym, uint32_t id, uint64_t addr,
+			   enum frame_kind *kind)
+{
+	struct sym_frame f[4];
+
+	assert_int_equal(symbolizer__symbolize(sym, id, addr, f, 4), 1);
+	*kind = f[0].kind;
+	return f[0].name;
+}
+
 static void test_kallsyms_golden(void **state)
 {
 	size_t len;
@@ -47,7 +57,7 @@ static void test_kallsyms_hidden(void **state)
 	/* kptr_restrict: every address reads as zero */
 	static const char hidden[] = "0000000000000000 T _stext\n0000000000000000 t ksys_read\n";
 	struct symtab *t = symtab__new_kallsyms_mem(hidden, sizeof(hidden) - 1);
-	struct symbolizer *sym = symbolizer__new();
+	struct symbolizer *sym = symbolizer__new(NULL);
 	enum frame_kind kind;
 	int id;
 
@@ -56,8 +66,7 @@ static void test_kallsyms_hidden(void **state)
 	symtab__free(t);
 	id = symbolizer__load_kernel(sym, hidden, sizeof(hidden) - 1);
 	assert_true(id > 0);
-	assert_string_equal(symbolizer__name(sym, id, 0xffffffff81000000ULL, &kind),
-			    "[kernel.kallsyms]");
+	assert_string_equal(name_of(sym, id, 0xffffffff81000000ULL, &kind), "[kernel.kallsyms]");
 	assert_int_equal(kind, FRAME_KERNEL);
 	symbolizer__free(sym);
 }
@@ -148,21 +157,22 @@ static void test_elf_not_elf(void **state)
 
 static void test_symbolizer_labels(void **state)
 {
-	struct symbolizer *sym = symbolizer__new();
+	struct symbolizer *sym = symbolizer__new(NULL);
 	enum frame_kind kind;
 	uint32_t lib, anon;
 
 	(void)state;
-	lib = symbolizer__file(sym, 1, "/nonexistent/libfoo.so.1", 0, 0, 0);
+	lib = symbolizer__file(sym, getpid(), "/nonexistent/libfoo.so.1", 0, 0, 0, 0, 0);
 	assert_true(lib > 0);
 	/* the same file again: the same module */
-	assert_int_equal(symbolizer__file(sym, 2, "/nonexistent/libfoo.so.1", 0, 0, 0), lib);
-	assert_string_equal(symbolizer__name(sym, lib, 0x1234, &kind), "[libfoo.so.1]");
+	assert_int_equal(symbolizer__file(sym, getpid(), "/nonexistent/libfoo.so.1", 0, 0, 0, 0, 0),
+			 lib);
+	assert_string_equal(name_of(sym, lib, 0x1234, &kind), "[libfoo.so.1]");
 	assert_int_equal(kind, FRAME_USER);
-	anon = symbolizer__anon(sym, 1);
-	assert_string_equal(symbolizer__name(sym, anon, 0x1234, &kind), "[unknown]");
+	anon = symbolizer__anon(sym, getpid());
+	assert_string_equal(name_of(sym, anon, 0x1234, &kind), "[unknown]");
 	assert_int_equal(kind, FRAME_JIT);
-	assert_string_equal(symbolizer__name(sym, 0, 0x1234, &kind), "[unknown]");
+	assert_string_equal(name_of(sym, 0, 0x1234, &kind), "[unknown]");
 	symbolizer__free(sym);
 }
 

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_TARGET_H
+#define SEAR_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * The profiled processes as the symbolizer sees them: each one's root
+ * directory, pinned by an open fd so that its files stay reachable after
+ * it exits (a container's files included), its pid in its own pid
+ * namespace (perf-PID.map is named with it), and its uids.
+ *
+ * Processes that share a root (same mount namespace and root directory)
+ * share one pinned fd, so a system-wide recording holds one per container.
+ *
+ * Files a target controls are opened only through targets__open(): inside
+ * its root (openat2 RESOLVE_IN_ROOT, no magic links), regular files only,
+ * never blocking on a FIFO, size-capped, and with the owner checked where
+ * asked. sear runs as root: these files are hostile input.
+ */
+
+struct targets;
+
+struct target {
+	int root_fd; /* O_PATH directory fd of the process's root, or -1 */
+	pid_t nspid; /* innermost pid (last NStgid field), or the pid itself */
+	uid_t uid, euid;
+	bool known; /* /proc was read while the process was alive */
+};
+
+/* Returns a new registry; free with targets__free(), which closes the pinned roots. */
+struct targets *targets__new(void);
+void targets__free(struct targets *t);
+
+/*
+ * Returns what is known of pid, reading /proc/PID now if it was never
+ * seen; a process already gone gets its parent's root (see
+ * targets__fork()) or none. Borrowed, valid until targets__free().
+ */
+const struct target *targets__get(struct targets *t, pid_t pid);
+
+/* pid was forked by ppid: it starts with ppid's root, until seen alive. */
+void targets__fork(struct targets *t, pid_t pid, pid_t ppid);
+
+enum target_open_flags {
+	TARGET_OPEN_NO_SYMLINKS = 1 << 0, /* refuse any symlink on the way */
+	TARGET_OPEN_CHECK_OWNER = 1 << 1, /* owner must be root or the target's uid */
+	TARGET_OPEN_HOST = 1 << 2,	  /* the path is on the host, not in the target's root */
+};
+
+/*
+ * Opens path for reading as process pid sees it. Returns an fd, or -errno.
+ * On refusal (-EPERM, -EINVAL, -EFBIG, -ELOOP) *why, if not NULL, says
+ * why in a few words. *size gets the file's size.
+ */
+int targets__open(struct targets *t, pid_t pid, const char *path, int flags, size_t max_size,
+		  size_t *size, const char **why);
+
+/*
+ * Reads up to max bytes of fd from offset 0 with pread (the file may
+ * shrink under us; mmap would SIGBUS). Returns a new NUL-terminated buffer
+ * (free() it) and sets *len, or NULL with errno set.
+ */
+char *target_file__read(int fd, size_t max, size_t *len);
+
+#endif
