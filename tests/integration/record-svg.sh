@@ -18,8 +18,8 @@ if grep -Eq '(href|src)="' "$svg" || grep -Eo 'https?://[^" ]*' "$svg" | grep -v
 	fail "the SVG references something outside itself"
 fi
 # Colours tell kernel, native and root frames apart.
-kfill=$(grep -o '<title>do_syscall_64 [^<]*</title><rect[^>]*fill="[^"]*"' "$svg" | head -1 | sed 's/.*fill="//;s/"//')
-ufill=$(grep -o '<title>handle_request [^<]*</title><rect[^>]*fill="[^"]*"' "$svg" | head -1 | sed 's/.*fill="//;s/"//')
+kfill=$(grep -o '<title>do_syscall_64 [^<]*</title><rect[^>]*fill="[^"]*"' "$svg" | sed -n 1p | sed 's/.*fill="//;s/"//')
+ufill=$(grep -o '<title>handle_request [^<]*</title><rect[^>]*fill="[^"]*"' "$svg" | sed -n 1p | sed 's/.*fill="//;s/"//')
 [ -n "$kfill" ] && [ -n "$ufill" ] || fail "frames lack fills"
 # kernel frames are orange (high red, mid green), native user frames are hot (green under 231)
 echo "kernel=$kfill user=$ufill"
