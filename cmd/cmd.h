@@ -14,6 +14,7 @@
 
 /* Each subcommand: returns the process exit status. */
 int cmd_record(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 /* "sear: <msg>" on stderr; for errors, warnings and notes alike (git style). */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -36,9 +36,11 @@ struct record {
 	pid_t pids[MAX_TARGETS], tids[MAX_TARGETS];
 	int nr_pids, nr_tids;
 	bool system_wide;
-	char **argv; /* the command after "--" */
+	const char *cgroup; /* --cgroup PATH|CONTAINER-ID */
+	char **argv;	    /* the command after "--" */
 	struct flame_svg_opts svg;
 	struct symbolizer_opts sym_opts;
+	struct session_opts session_opts;
 	int verbose;
 
 	/* state */
@@ -51,6 +53,10 @@ struct record {
 	int work_status;
 	int pidfds[MAX_TARGETS];
 	int nr_pidfds;
+	int cgroup_fd;
+	char cgroup_path[4096];
+	bool status_line; /* a live status line on stderr, a TTY */
+	double last_status;
 	int err; /* a fatal error from the record callback */
 	char event_name[128];
 	struct timespec start;
@@ -71,7 +77,7 @@ static void record__on_chld(int sig)
 static void record__usage(FILE *f)
 {
 	fputs("usage: sear record [options] -- COMMAND [ARGS...]\n"
-	      "   or: sear record [options] -p PID[,PID...] | -t TID[,TID...] | -a\n"
+	      "   or: sear record [options] -p PID[,PID...] | -t TID[,TID...] | -a | --cgroup CG\n"
 	      "\n"
 	      "Samples call stacks and writes an interactive flame graph (or folded stacks)\n"
 	      "when the command exits, the duration ends, or on Ctrl-C.\n"
@@ -83,8 +89,14 @@ static void record__usage(FILE *f)
 	      "                           sear record -p 4242 -d 30 -o flame.svg\n"
 	      "  -t, --tid TID[,TID]    attach to single threads\n"
 	      "                           sear record -t 4243 -o thread.svg\n"
-	      "  -a, --all-cpus         every process on every CPU\n"
+	      "  -a, --all-cpus         every process on every CPU; processes in containers\n"
+	      "                         are grouped under [container ID]\n"
 	      "                           sear record -a -d 10 -o system.svg\n"
+	      "  --cgroup CG            the processes of a cgroup v2: a path, or a Docker\n"
+	      "                         container id (full or a unique prefix)\n"
+	      "                           sear record --cgroup 3f2a9c1b -d 30 -o app.svg\n"
+	      "  --pid-roots            name root frames 'comm [pid]', one per process\n"
+	      "                           sear record -a --pid-roots -d 5 -o pids.svg\n"
 	      "\n"
 	      "Sampling:\n"
 	      "  -F, --freq HZ          samples per second (default 999)\n"
@@ -167,6 +179,8 @@ enum {
 	OPT_INLINE,
 	OPT_SRCLINE,
 	OPT_FULL_NAMES,
+	OPT_CGROUP,
+	OPT_PID_ROOTS,
 };
 
 static int record__parse(struct record *r, int argc, char **argv)
@@ -175,6 +189,8 @@ static int record__parse(struct record *r, int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "tid", required_argument, NULL, 't' },
 		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "pid-roots", no_argument, NULL, OPT_PID_ROOTS },
 		{ "freq", required_argument, NULL, 'F' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "event", required_argument, NULL, 'e' },
@@ -221,6 +237,12 @@ static int record__parse(struct record *r, int argc, char **argv)
 			break;
 		case 'a':
 			r->system_wide = true;
+			break;
+		case OPT_CGROUP:
+			r->cgroup = optarg;
+			break;
+		case OPT_PID_ROOTS:
+			r->session_opts.pid_roots = true;
 			break;
 		case 'F':
 			if (parse_uint(optarg, 1000000, &v) || !v) {
@@ -315,11 +337,13 @@ static int record__parse(struct record *r, int argc, char **argv)
 	}
 	if (optind < argc)
 		r->argv = argv + optind;
-	if (!!r->argv + !!r->nr_pids + !!r->nr_tids + r->system_wide != 1) {
-		msg("name one target: -- COMMAND, -p PID, -t TID or -a "
+	if (!!r->argv + !!r->nr_pids + !!r->nr_tids + r->system_wide + !!r->cgroup != 1) {
+		msg("name one target: -- COMMAND, -p PID, -t TID, -a or --cgroup "
 		    "(see 'sear record --help')");
 		return -1;
 	}
+	/* Machine-wide views group each container's processes under it. */
+	r->session_opts.container_roots = r->system_wide || r->cgroup;
 	if (r->call_graph && strcmp(r->call_graph, "fp")) {
 		msg("unsupported --call-graph '%s': only 'fp' (frame pointers) is available",
 		    r->call_graph);
@@ -355,7 +379,20 @@ static int record__event(struct record *r, struct perf_event_attr *attr)
 	}
 	err = events__parse(name, attr);
 	if (err == -ENOENT) {
-		msg("unknown event '%s': try cpu-clock, task-clock, cycles or instructions", name);
+		char near[3][64];
+		int n = events__suggest(name, near, 3);
+
+		if (n == 1)
+			msg("unknown event '%s': did you mean '%s'? ('sear list' shows them all)",
+			    name, near[0]);
+		else if (n > 1)
+			msg("unknown event '%s': did you mean %s%s%s%s%s? ('sear list' shows them "
+			    "all)",
+			    name, near[0], n > 2 ? ", " : " or ", near[1], n > 2 ? " or " : "",
+			    n > 2 ? near[2] : "");
+		else
+			msg("unknown event '%s': 'sear list' shows the events of this machine",
+			    name);
 		return -1;
 	}
 	if (err) {
@@ -459,6 +496,8 @@ retry:
 		if (err)
 			failed = r->tids[i];
 	}
+	if (!err && r->cgroup_fd >= 0)
+		err = sampler__open_cgroup(r->sampler, r->cgroup_fd);
 	if (!err && r->system_wide) {
 		const int *cpus = sampler__cpus(r->sampler, &n);
 
@@ -505,7 +544,7 @@ static bool record__targets_alive(struct record *r)
 {
 	int i, alive = 0;
 
-	if (r->system_wide)
+	if (r->system_wide || r->cgroup)
 		return true;
 	if (r->have_work) {
 		int status;
@@ -529,6 +568,26 @@ static bool record__targets_alive(struct record *r)
 	for (i = 0; i < r->nr_tids; i++)
 		alive += kill(r->tids[i], 0) == 0 || errno != ESRCH;
 	return alive > 0;
+}
+
+/* "sear: 12.3 s  45,678 samples  0 lost  1,998/s" on a TTY, rewritten in place. */
+static void record__status(struct record *r, bool final)
+{
+	const struct session_stats *st = session__stats(r->session);
+	double now = record__elapsed(r);
+
+	if (!r->status_line)
+		return;
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (now - r->last_status < 0.5)
+		return;
+	fprintf(stderr, "\r\033[Ksear: %.1f s  %llu samples  %llu lost  %.0f samples/s", now,
+		(unsigned long long)st->samples, (unsigned long long)st->lost,
+		now > 0 ? st->samples / now : 0.0);
+	r->last_status = now;
 }
 
 static int record__loop(struct record *r)
@@ -555,6 +614,7 @@ static int record__loop(struct record *r)
 		/* Signals are blocked outside ppoll, so none is lost between checks. */
 		ppoll(pfds, nr, &ts, &orig);
 		sampler__drain(r->sampler, record__process, r);
+		record__status(r, false);
 		if (r->duration && record__elapsed(r) >= r->duration)
 			break;
 		if (!record__targets_alive(r))
@@ -566,6 +626,7 @@ static int record__loop(struct record *r)
 	}
 	sampler__disable(r->sampler);
 	sampler__drain(r->sampler, record__process, r);
+	record__status(r, true);
 	if (r->err) {
 		msg("out of memory while recording: %s", errstr(-r->err));
 		return -1;
@@ -591,6 +652,22 @@ static void record__stop_workload(struct record *r)
 reaped:
 	r->have_work = false;
 	r->work_status = status;
+}
+
+/* The processes already in the cgroup, from its cgroup.procs. */
+static void record__synthesize_cgroup(struct record *r)
+{
+	char path[4200];
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup_path);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fscanf(f, "%d", &pid) == 1)
+		session__synthesize(r->session, pid);
+	fclose(f);
 }
 
 static int record__fold(void *ctx, const char *const *names, const enum frame_kind *kinds,
@@ -641,6 +718,14 @@ static int record__write(struct record *r, double secs)
 		msg("no samples were recorded: the target may have run too briefly or slept; "
 		    "'%s' says so",
 		    r->output);
+	if (st->throttled) {
+		unsigned int now = read_int_file("/proc/sys/kernel/perf_event_max_sample_rate");
+
+		msg("warning: the kernel throttled sampling %llu times "
+		    "(kernel.perf_event_max_sample_rate is now %u); achieved %.0f samples/s: "
+		    "lower -F",
+		    (unsigned long long)st->throttled, now, secs > 0 ? st->samples / secs : 0.0);
+	}
 	if (st->lost) {
 		double share = 100.0 * st->lost / (st->lost + st->samples);
 
@@ -665,6 +750,7 @@ int cmd_record(int argc, char **argv)
 		msg("out of memory");
 		return 1;
 	}
+	r->cgroup_fd = -1;
 	if (record__parse(r, argc, argv))
 		goto out;
 	cmd__setup_log(r->verbose);
@@ -678,6 +764,24 @@ int cmd_record(int argc, char **argv)
 			msg("no thread with tid %d", (int)r->tids[i]);
 			goto out;
 		}
+	if (r->cgroup) {
+		r->cgroup_fd = target__cgroup(r->cgroup, r->cgroup_path, sizeof(r->cgroup_path));
+		if (r->cgroup_fd == -EEXIST) {
+			msg("container id '%s' matches several cgroups: give more of it",
+			    r->cgroup);
+			goto out;
+		}
+		if (r->cgroup_fd == -ENOTSUP) {
+			msg("no cgroup v2 hierarchy is mounted: --cgroup needs one");
+			goto out;
+		}
+		if (r->cgroup_fd < 0) {
+			msg("no cgroup '%s' (looked for %s): give a cgroup v2 path or a container "
+			    "id",
+			    r->cgroup, r->cgroup_fd == -ENOENT ? "it" : r->cgroup_path);
+			goto out;
+		}
+	}
 	if (record__event(r, &opts.event))
 		goto out;
 	/* Before anything runs: a bad path must not cost a recording. */
@@ -689,7 +793,7 @@ int cmd_record(int argc, char **argv)
 	opts.enable_on_exec = r->argv != NULL;
 
 	r->sym = symbolizer__new(&r->sym_opts);
-	r->session = r->sym ? session__new(r->sym) : NULL;
+	r->session = r->sym ? session__new(r->sym, &r->session_opts) : NULL;
 	if (!r->session) {
 		msg("out of memory");
 		goto out;
@@ -729,6 +833,7 @@ int cmd_record(int argc, char **argv)
 			r->nr_pidfds++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	r->status_line = !quiet && isatty(STDERR_FILENO);
 	if (r->argv) {
 		err = workload__start(&r->work);
 		if (err) {
@@ -760,6 +865,8 @@ int cmd_record(int argc, char **argv)
 			session__synthesize(r->session, target__tgid(r->tids[i]));
 		if (r->system_wide)
 			session__synthesize_all(r->session);
+		if (r->cgroup)
+			record__synthesize_cgroup(r);
 	}
 	if (record__loop(r) == 0)
 		ret = 0;
@@ -775,6 +882,8 @@ out:
 			close(r->pidfds[i]);
 	if (r->out.f && r->out.f != stdout)
 		fclose(r->out.f);
+	if (r->cgroup_fd >= 0)
+		close(r->cgroup_fd);
 	sampler__free(r->sampler);
 	session__free(r->session);
 	symbolizer__free(r->sym);

@@ -25,6 +25,7 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "record", cmd_record, "profile a command or processes into a flame graph" },
+	{ "list", cmd_list, "list the events this machine can sample" },
 	{ "help", cmd_help, "show this help, or a command's ('sear help record')" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -26,4 +26,18 @@ bool events__is_hardware(const struct perf_event_attr *attr);
  */
 bool events__have_pmu(void);
 
+/*
+ * Writes up to max event names that look like name (typos, case) into
+ * out, each up to len bytes. Returns how many.
+ */
+int events__suggest(const char *name, char out[][64], int max);
+
+/*
+ * Calls fn for each event that this machine can count, with its name (the
+ * short lowercase alias where there is one), whether it needs a hardware
+ * PMU, and a description. Returns 0, or fn's non-zero value.
+ */
+typedef int (*events_fn)(void *ctx, const char *name, bool hardware, const char *desc);
+int events__list(events_fn fn, void *ctx);
+
 #endif

@@ -13,6 +13,12 @@ struct stack {
 	uint32_t nr;
 };
 
+struct count {
+	uint32_t pid, comm, stack;
+	uint32_t used;
+	uint64_t n;
+};
+
 struct profile {
 	struct frame *frames;
 	size_t nr_frames, cap_frames;
@@ -20,7 +26,8 @@ struct profile {
 	uint32_t nr_stacks, cap_stacks;
 	uint32_t *index; /* stack id + 1; 0 = empty */
 	size_t index_cap;
-	struct u64map counts; /* comm << 32 | stack -> samples */
+	struct count *counts; /* open addressing on (pid, comm, stack) */
+	size_t nr_counts, cap_counts;
 	uint64_t samples;
 };
 
@@ -36,7 +43,7 @@ void profile__free(struct profile *p)
 	free(p->frames);
 	free(p->stacks);
 	free(p->index);
-	u64map__release(&p->counts);
+	free(p->counts);
 	free(p);
 }
 
@@ -44,7 +51,7 @@ static bool stack__equal(const struct profile *p, const struct stack *s, uint64_
 			 const struct frame *frames, uint32_t nr)
 {
 	return s->hash == hash && s->nr == nr &&
-	       !memcmp(&p->frames[s->first], frames, nr * sizeof(*frames));
+	       (!nr || !memcmp(&p->frames[s->first], frames, nr * sizeof(*frames)));
 }
 
 static int profile__reindex(struct profile *p)
@@ -88,7 +95,8 @@ int64_t profile__stack(struct profile *p, const struct frame *frames, uint32_t n
 		p->stacks = s;
 		p->cap_stacks = cap;
 	}
-	if (p->nr_frames + nr > p->cap_frames) {
+	/* Allocate even for an empty stack (a callchain of only markers): no NULL + 0. */
+	if (p->nr_frames + nr > p->cap_frames || !p->frames) {
 		size_t cap = p->cap_frames ? p->cap_frames * 2 : 16384;
 		struct frame *f;
 
@@ -106,7 +114,8 @@ int64_t profile__stack(struct profile *p, const struct frame *frames, uint32_t n
 	s->hash = hash;
 	s->first = p->nr_frames;
 	s->nr = nr;
-	memcpy(&p->frames[p->nr_frames], frames, nr * sizeof(*frames));
+	if (nr)
+		memcpy(&p->frames[p->nr_frames], frames, nr * sizeof(*frames));
 	p->nr_frames += nr;
 	mask = p->index_cap - 1;
 	for (i = hash & mask; p->index[i]; i = (i + 1) & mask)
@@ -121,16 +130,53 @@ const struct frame *profile__frames(const struct profile *p, uint32_t id, uint32
 	return &p->frames[p->stacks[id].first];
 }
 
-int profile__add(struct profile *p, uint32_t comm, uint32_t stack, uint64_t count)
+static uint64_t count__hash(uint32_t pid, uint32_t comm, uint32_t stack)
 {
-	uint64_t key = (uint64_t)comm << 32 | stack, *v = u64map__find(&p->counts, key);
+	return hash_u64((uint64_t)pid << 32 ^ (uint64_t)comm << 20 ^ stack);
+}
 
-	p->samples += count;
-	if (v) {
-		*v += count;
-		return 0;
+static struct count *profile__slot(struct count *v, size_t cap, uint32_t pid, uint32_t comm,
+				   uint32_t stack)
+{
+	size_t mask = cap - 1, i;
+
+	for (i = count__hash(pid, comm, stack) & mask; v[i].used; i = (i + 1) & mask)
+		if (v[i].pid == pid && v[i].comm == comm && v[i].stack == stack)
+			break;
+	return &v[i];
+}
+
+static int profile__grow_counts(struct profile *p)
+{
+	size_t cap = p->cap_counts ? p->cap_counts * 2 : 1024, i;
+	struct count *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < p->cap_counts; i++)
+		if (p->counts[i].used)
+			*profile__slot(v, cap, p->counts[i].pid, p->counts[i].comm,
+				       p->counts[i].stack) = p->counts[i];
+	free(p->counts);
+	p->counts = v;
+	p->cap_counts = cap;
+	return 0;
+}
+
+int profile__add(struct profile *p, uint32_t pid, uint32_t comm, uint32_t stack, uint64_t count)
+{
+	struct count *c;
+
+	if ((p->nr_counts + 1) * 2 > p->cap_counts && profile__grow_counts(p))
+		return -ENOMEM;
+	c = profile__slot(p->counts, p->cap_counts, pid, comm, stack);
+	if (!c->used) {
+		*c = (struct count){ pid, comm, stack, 1, 0 };
+		p->nr_counts++;
 	}
-	return u64map__set(&p->counts, key, count);
+	c->n += count;
+	p->samples += count;
+	return 0;
 }
 
 uint64_t profile__samples(const struct profile *p)
@@ -143,11 +189,12 @@ int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < p->counts.cap; i++) {
-		if (!p->counts.used[i])
+	for (i = 0; i < p->cap_counts; i++) {
+		const struct count *c = &p->counts[i];
+
+		if (!c->used)
 			continue;
-		ret = fn(ctx, p->counts.keys[i] >> 32, (uint32_t)p->counts.keys[i],
-			 p->counts.vals[i]);
+		ret = fn(ctx, c->pid, c->comm, c->stack, c->n);
 		if (ret)
 			return ret;
 	}

@@ -256,14 +256,15 @@ static int ring__map(struct ring *r, int fd, size_t pages)
 	return 0;
 }
 
-/* Opens one event for (pid, ring's CPU) and attaches it to the ring. */
-static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool inherit)
+/* Opens one event for (pid or cgroup, ring's CPU) and attaches it to the ring. */
+static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool inherit,
+			     unsigned long flags)
 {
 	struct perf_event_attr attr = s->attr;
 	int fd, err;
 
 	attr.inherit = inherit;
-	fd = sys_perf_event_open(&attr, pid, r->cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	fd = sys_perf_event_open(&attr, pid, r->cpu, -1, PERF_FLAG_FD_CLOEXEC | flags);
 	if (fd < 0) {
 		s->failed = SAMPLER_OP_OPEN;
 		return -errno;
@@ -292,7 +293,7 @@ int sampler__open_task(struct sampler *s, pid_t tid, bool inherit)
 
 	s->failed = SAMPLER_OP_NONE;
 	for (i = 0; i < s->nr_cpus; i++) {
-		err = sampler__open_one(s, &s->rings[i], tid, inherit);
+		err = sampler__open_one(s, &s->rings[i], tid, inherit, 0);
 		if (err)
 			return err;
 	}
@@ -306,8 +307,21 @@ int sampler__open_cpu(struct sampler *s, int cpu)
 	s->failed = SAMPLER_OP_NONE;
 	for (i = 0; i < s->nr_cpus; i++)
 		if (s->rings[i].cpu == cpu)
-			return sampler__open_one(s, &s->rings[i], -1, false);
+			return sampler__open_one(s, &s->rings[i], -1, false, 0);
 	return -ENODEV;
+}
+
+int sampler__open_cgroup(struct sampler *s, int cgroup_fd)
+{
+	int i, err;
+
+	s->failed = SAMPLER_OP_NONE;
+	for (i = 0; i < s->nr_cpus; i++) {
+		err = sampler__open_one(s, &s->rings[i], cgroup_fd, false, PERF_FLAG_PID_CGROUP);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 enum sampler_op sampler__failed_op(const struct sampler *s)

@@ -62,6 +62,12 @@ int sampler__open_task(struct sampler *s, pid_t tid, bool inherit);
 /* Opens one event on cpu for every task (system-wide). Returns 0 or -errno. */
 int sampler__open_cpu(struct sampler *s, int cpu);
 
+/*
+ * Opens one event per online CPU for the tasks of a cgroup (v2), given as
+ * an open directory fd (kept open by the caller). Returns 0 or -errno.
+ */
+int sampler__open_cgroup(struct sampler *s, int cgroup_fd);
+
 /* Returns the step that failed in the last open. */
 enum sampler_op sampler__failed_op(const struct sampler *s);
 

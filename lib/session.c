@@ -19,6 +19,7 @@
 #define PROC_MAPS_MAX	   (64u << 20)
 
 struct session {
+	struct session_opts opts;
 	struct symbolizer *sym;
 	struct procs *procs;
 	struct profile *profile;
@@ -28,14 +29,17 @@ struct session {
 	const char *names[SESSION_MAX_NAMES];
 	enum frame_kind kinds[SESSION_MAX_NAMES];
 	struct sym_frame sf[SESSION_MAX_NAMES];
+	char container_root[32], pid_root[224];
 };
 
-struct session *session__new(struct symbolizer *sym)
+struct session *session__new(struct symbolizer *sym, const struct session_opts *opts)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
+	if (opts)
+		s->opts = *opts;
 	s->sym = sym;
 	s->procs = procs__new();
 	s->profile = profile__new();
@@ -102,6 +106,7 @@ static int session__mmap(struct session *s, const struct perf_event_header *hdr)
 	}
 	if (!(m.prot & PROT_EXEC) || (int32_t)m.pid <= 0)
 		return 0; /* data, or the kernel's own maps: kernel frames use kallsyms */
+	symbolizer__see(s->sym, m.pid);
 	dso = session__dso(s, m.pid, m.filename, m.maj, m.min, m.ino, m.addr, m.addr + m.len);
 	if (!dso)
 		return 0;
@@ -178,7 +183,7 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 	if (r.time > s->stats.last_time)
 		s->stats.last_time = r.time;
 	s->stats.samples++;
-	return profile__add(s->profile, comm, stack, 1);
+	return profile__add(s->profile, r.pid, comm, stack, 1);
 }
 
 int session__process(struct session *s, const struct perf_event_header *hdr,
@@ -199,6 +204,7 @@ int session__process(struct session *s, const struct perf_event_header *hdr,
 			break;
 		if (c.exec && c.pid == c.tid)
 			procs__exec(s->procs, c.pid);
+		symbolizer__see(s->sym, c.pid);
 		return procs__set_comm(s->procs, c.tid, c.comm);
 	case PERF_RECORD_FORK:
 		if (record__parse_task(hdr, &t))
@@ -290,6 +296,7 @@ int session__synthesize(struct session *s, pid_t pid)
 	DIR *dir;
 	int ret;
 
+	symbolizer__see(s->sym, pid);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	len = read_proc_file(path, &buf, PROC_MAPS_MAX);
 	if (len < 0)
@@ -348,17 +355,29 @@ struct stack_walk {
 	void *ctx;
 };
 
-static int session__name_stack(void *ctx, uint32_t comm, uint32_t stack, uint64_t count)
+static int session__name_stack(void *ctx, uint32_t pid, uint32_t comm, uint32_t stack,
+			       uint64_t count)
 {
 	struct stack_walk *w = ctx;
 	struct session *s = w->s;
+	const char *container;
 	const struct frame *f;
 	uint32_t nr, i;
 	size_t n = 0;
 
-	f = profile__frames(s->profile, stack, &nr);
+	if (s->opts.container_roots && (container = symbolizer__container(s->sym, pid))) {
+		snprintf(s->container_root, sizeof(s->container_root), "[container %.12s]",
+			 container);
+		s->names[n] = s->container_root;
+		s->kinds[n++] = FRAME_ROOT;
+	}
 	s->names[n] = strtab__str(procs__strings(s->procs), comm);
+	if (s->opts.pid_roots) {
+		snprintf(s->pid_root, sizeof(s->pid_root), "%.200s [%u]", s->names[n], pid);
+		s->names[n] = s->pid_root;
+	}
 	s->kinds[n++] = FRAME_ROOT;
+	f = profile__frames(s->profile, stack, &nr);
 	for (i = nr; i-- > 0 && n < SESSION_MAX_NAMES;) {
 		int k, got = symbolizer__symbolize(s->sym, f[i].dso, f[i].addr, s->sf,
 						   SESSION_MAX_NAMES - n);

@@ -2,6 +2,7 @@
 #ifndef SEAR_SESSION_H
 #define SEAR_SESSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,11 +27,19 @@ struct session_stats {
 	uint64_t first_time, last_time; /* of samples, perf clock ns */
 };
 
+/* Extra root frames, above each stack's thread name. */
+struct session_opts {
+	bool pid_roots;	      /* "comm [pid]" instead of "comm" */
+	bool container_roots; /* "[container ID]" below the names of processes in containers */
+};
+
 struct session;
 
-/* Returns a new session that uses sym (borrowed; it must outlive the session). Free with
- * session__free(). */
-struct session *session__new(struct symbolizer *sym);
+/*
+ * Returns a new session that uses sym (borrowed; it must outlive the
+ * session); opts may be NULL. Free with session__free().
+ */
+struct session *session__new(struct symbolizer *sym, const struct session_opts *opts);
 void session__free(struct session *s);
 
 /*
@@ -54,8 +63,8 @@ const struct session_stats *session__stats(const struct session *s);
 
 /*
  * Calls fn once per distinct (thread name, stack) with its frames named
- * root first: names[0] is the thread name, then the outermost caller down
- * to the sampled function. names and kinds are borrowed for the call.
+ * root first: the container and the thread name (see session_opts), then
+ * the outermost caller down to the sampled function. names and kinds are borrowed for the call.
  */
 typedef int (*session_stack_fn)(void *ctx, const char *const *names, const enum frame_kind *kinds,
 				size_t nr, uint64_t count);

@@ -40,6 +40,16 @@ int target__threads(pid_t pid, pid_t **tids);
 /* Returns the process (thread group) id of thread tid, or -errno. */
 pid_t target__tgid(pid_t tid);
 
+/*
+ * Resolves a cgroup v2 given as a path (absolute, or relative to the
+ * cgroup2 mount) or as a container id, full or a unique prefix of at
+ * least 4 hex digits (Docker's "docker-ID.scope", "/docker/ID" and the
+ * like). Writes the directory to path (size bytes). Returns an open
+ * directory fd, -ENOENT when nothing matches, -EEXIST when a prefix
+ * matches several, or another -errno.
+ */
+int target__cgroup(const char *spec, char *path, size_t size);
+
 /* Returns a pidfd for pid (readable once it exits), or -errno. */
 int target__pidfd(pid_t pid);
 

@@ -239,6 +239,18 @@ void symbolizer__fork(struct symbolizer *sym, pid_t pid, pid_t ppid)
 	targets__fork(sym->targets, pid, ppid);
 }
 
+void symbolizer__see(struct symbolizer *sym, pid_t pid)
+{
+	targets__get(sym->targets, pid);
+}
+
+const char *symbolizer__container(struct symbolizer *sym, pid_t pid)
+{
+	const struct target *tg = targets__get(sym->targets, pid);
+
+	return tg->container[0] ? tg->container : NULL;
+}
+
 /*
  * The vDSO is the same image in every process of this kernel and ABI:
  * read our own, from memory, once.

@@ -59,6 +59,15 @@ uint32_t symbolizer__kernel(struct symbolizer *sym);
 void symbolizer__fork(struct symbolizer *sym, pid_t pid, pid_t ppid);
 
 /*
+ * Notes pid while it is alive: pins its root, and reads its namespace pid
+ * and container. Cheap after the first call for a pid.
+ */
+void symbolizer__see(struct symbolizer *sym, pid_t pid);
+
+/* The id (or name) of the container pid runs in, or NULL. Borrowed until symbolizer__free(). */
+const char *symbolizer__container(struct symbolizer *sym, pid_t pid);
+
+/*
  * Registers the file mapped at [start, end) by pid under path, with its
  * device and inode from the MMAP2 record (0 when unknown). Read now, once
  * per (device, inode), or per path and root. Returns its module id, or 0

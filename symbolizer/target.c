@@ -79,10 +79,62 @@ static int targets__share_root(struct targets *t, int fd, ino_t mntns)
 	return fd;
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool cgroup__container_id(const char *path, char *out, size_t size)
+{
+	const char *p;
+	size_t run = 0;
+
+	/* docker-<id>.scope, /docker/<id>, cri-containerd-<id>.scope, libpod-<id>.scope, ... */
+	for (p = path; *p; p++) {
+		run = is_hex(*p) ? run + 1 : 0;
+		if (run == 64 && !is_hex(p[1])) {
+			snprintf(out, size, "%.64s", p - 63);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Labels a process by its container: an id in its cgroup, or a cgroup of another pid namespace. */
+static void target__read_container(struct target *tg, pid_t pid, bool own_pidns)
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *cg = strchr(line, ':');
+
+		cg = cg ? strchr(cg + 1, ':') : NULL;
+		if (!cg)
+			continue;
+		cg++;
+		cg[strcspn(cg, "\n")] = '\0';
+		if (cgroup__container_id(cg, tg->container, sizeof(tg->container)))
+			break;
+		/* cgroup v2 ("0::/path") for a process in a pid namespace of its own */
+		if (!own_pidns && !strncmp(line, "0::", 3) && strcmp(cg, "/")) {
+			const char *leaf = strrchr(cg, '/');
+
+			snprintf(tg->container, sizeof(tg->container), "%s", leaf ? leaf + 1 : cg);
+		}
+	}
+	fclose(f);
+}
+
 /* Reads root, nspid and uids from /proc/PID. Returns false when the process is gone. */
 static bool targets__read_proc(struct targets *t, pid_t pid, struct target *tg)
 {
 	char path[64], line[512];
+	bool own_pidns = true;
 	struct stat ns;
 	int fd;
 	FILE *f;
@@ -99,6 +151,8 @@ static bool targets__read_proc(struct targets *t, pid_t pid, struct target *tg)
 
 			if (v > 0)
 				tg->nspid = v;
+			/* More than one field: the process is in a pid namespace below ours. */
+			own_pidns = strchr(line + 7, '\t') == last;
 		} else if (!strncmp(line, "Uid:", 4)) {
 			unsigned int uid, euid;
 
@@ -116,6 +170,7 @@ static bool targets__read_proc(struct targets *t, pid_t pid, struct target *tg)
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	tg->root_fd = fd >= 0 ? targets__share_root(t, fd, ns.st_ino) : -1;
 	tg->known = tg->root_fd >= 0;
+	target__read_container(tg, pid, own_pidns);
 	return tg->known;
 }
 

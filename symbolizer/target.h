@@ -28,6 +28,12 @@ struct target {
 	pid_t nspid; /* innermost pid (last NStgid field), or the pid itself */
 	uid_t uid, euid;
 	bool known; /* /proc was read while the process was alive */
+	/*
+	 * The container it runs in: a Docker/containerd/podman id (64 hex
+	 * digits in its cgroup path), or the cgroup's name for a process in
+	 * another pid namespace; "" for none.
+	 */
+	char container[65];
 };
 
 /* Returns a new registry; free with targets__free(), which closes the pinned roots. */
@@ -40,6 +46,13 @@ void targets__free(struct targets *t);
  * targets__fork()) or none. Borrowed, valid until targets__free().
  */
 const struct target *targets__get(struct targets *t, pid_t pid);
+
+/*
+ * Finds the container id in a cgroup path (a line of /proc/PID/cgroup or a
+ * directory), writing at most size - 1 characters to out. Returns true when
+ * one was found.
+ */
+bool cgroup__container_id(const char *path, char *out, size_t size);
 
 /* pid was forked by ppid: it starts with ppid's root, until seen alive. */
 void targets__fork(struct targets *t, pid_t pid, pid_t ppid);

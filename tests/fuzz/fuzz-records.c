@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.sample_id_all = true,
 	};
 	struct symbolizer *sym = symbolizer__new(NULL);
-	struct session *s = sym ? session__new(sym) : NULL;
+	struct session *s = sym ? session__new(sym, NULL) : NULL;
 	uint64_t *rec = malloc(65536);
 	size_t off = 0;
 
