@@ -28,7 +28,10 @@
 
 struct record {
 	/* options */
-	const char *output, *format, *event, *call_graph;
+	const char *output, *format, *call_graph;
+	char *event_list; /* -e, comma-separated; split in place */
+	const char *events[SAMPLER_MAX_EVENTS];
+	int nr_events;
 	unsigned int freq;
 	uint64_t period;
 	unsigned int mmap_pages;
@@ -103,8 +106,9 @@ static void record__usage(FILE *f)
 	      "                           sear record -F 99 -p 4242\n"
 	      "  -c, --count N          one sample every N events, instead of -F\n"
 	      "                           sear record -e page-faults -c 1 -- ./app\n"
-	      "  -e, --event NAME       event to sample (default cycles; cpu-clock without a PMU)\n"
-	      "                           sear record -e cpu-clock -- ./app\n"
+	      "  -e, --event NAME[,...] events to sample (default cycles; cpu-clock without a\n"
+	      "                         PMU); several get a root frame each; see 'sear list'\n"
+	      "                           sear record -e cpu-clock,page-faults -- ./app\n"
 	      "  -g                     record call stacks (always on; accepted as perf does)\n"
 	      "  --call-graph MODE      how user stacks are walked: fp (frame pointers)\n"
 	      "                           sear record --call-graph fp -- ./app\n"
@@ -166,6 +170,30 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 	errno = 0;
 	*out = strtoull(s, &end, 10);
 	return errno || end == s || *end || s[0] == '-' || *out > max ? -1 : 0;
+}
+
+/* Splits -e's comma-separated list. */
+static int record__parse_events(struct record *r, const char *arg)
+{
+	char *save, *tok;
+
+	free(r->event_list);
+	r->event_list = strdup(arg);
+	r->nr_events = 0;
+	if (!r->event_list)
+		return -1;
+	for (tok = strtok_r(r->event_list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (r->nr_events == SAMPLER_MAX_EVENTS) {
+			msg("too many events in '%s': at most %d at once", arg, SAMPLER_MAX_EVENTS);
+			return -1;
+		}
+		r->events[r->nr_events++] = tok;
+	}
+	if (!r->nr_events) {
+		msg("no event in '%s': use -e NAME[,NAME...]", arg);
+		return -1;
+	}
+	return 0;
 }
 
 enum {
@@ -259,12 +287,8 @@ static int record__parse(struct record *r, int argc, char **argv)
 			r->period = v;
 			break;
 		case 'e':
-			if (strchr(optarg, ',')) {
-				msg("sampling several events at once is not supported yet: "
-				    "pass one event to -e");
+			if (record__parse_events(r, optarg))
 				return -1;
-			}
-			r->event = optarg;
 			break;
 		case 'g':
 			break;
@@ -365,18 +389,12 @@ static int read_int_file(const char *path)
 	return v;
 }
 
-/* Chooses the event: -e NAME, or cycles where a PMU exists, else cpu-clock. */
-static int record__event(struct record *r, struct perf_event_attr *attr)
+/* Encodes one event name into attr, or says what is wrong with it. */
+static int record__event(const char *name, struct perf_event_attr *attr)
 {
-	const char *name = r->event;
 	int err;
 
 	memset(attr, 0, sizeof(*attr));
-	if (!name) {
-		name = events__have_pmu() ? "cycles" : "cpu-clock";
-		if (!events__have_pmu())
-			note("no hardware PMU on this machine; sampling cpu-clock");
-	}
 	err = events__parse(name, attr);
 	if (err == -ENOENT) {
 		char near[3][64];
@@ -405,8 +423,38 @@ static int record__event(struct record *r, struct perf_event_attr *attr)
 		    name);
 		return -1;
 	}
-	snprintf(r->event_name, sizeof(r->event_name), "%s", name);
 	return 0;
+}
+
+/* The events: -e's list, or cycles where a PMU exists, else cpu-clock. */
+static int record__events(struct record *r, struct sampler_opts *opts)
+{
+	size_t len = 0;
+	int i;
+
+	if (!r->nr_events) {
+		r->events[r->nr_events++] = events__have_pmu() ? "cycles" : "cpu-clock";
+		if (!events__have_pmu())
+			note("no hardware PMU on this machine; sampling cpu-clock");
+	}
+	for (i = 0; i < r->nr_events; i++) {
+		if (record__event(r->events[i], &opts->events[i]))
+			return -1;
+		len += snprintf(r->event_name + len, sizeof(r->event_name) - len, "%s%s",
+				i ? ", " : "", r->events[i]);
+		if (len >= sizeof(r->event_name))
+			len = sizeof(r->event_name) - 1;
+	}
+	opts->nr_events = r->nr_events;
+	return 0;
+}
+
+/* For the session: which event a sample's id belongs to. */
+static int record__event_of(const void *ctx, uint64_t id)
+{
+	const struct record *r = ctx;
+
+	return sampler__event_of(r->sampler, id);
 }
 
 /* Explains a failure to open or map events, with its remedy. */
@@ -506,10 +554,11 @@ retry:
 	}
 	if (!err)
 		return 0;
-	if ((err == -EACCES || err == -EPERM) && !opts.event.exclude_kernel && !retried &&
+	if ((err == -EACCES || err == -EPERM) && !opts.events[0].exclude_kernel && !retried &&
 	    sampler__failed_op(r->sampler) == SAMPLER_OP_OPEN) {
 		sampler__free(r->sampler);
-		opts.event.exclude_kernel = 1;
+		for (i = 0; i < opts.nr_events; i++)
+			opts.events[i].exclude_kernel = 1;
 		retried = true;
 		goto retry;
 	}
@@ -782,7 +831,7 @@ int cmd_record(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (record__event(r, &opts.event))
+	if (record__events(r, &opts))
 		goto out;
 	/* Before anything runs: a bad path must not cost a recording. */
 	if (output__open(&r->out, r->output, r->format))
@@ -799,7 +848,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	/* Now, so that the first kernel frame does not read a file on the sample path. */
-	if (!opts.event.exclude_kernel)
+	if (!opts.events[0].exclude_kernel)
 		symbolizer__load_kernel(r->sym, NULL, 0);
 	sa.sa_handler = record__on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -827,6 +876,7 @@ int cmd_record(int argc, char **argv)
 		}
 		goto out;
 	}
+	session__set_events(r->session, r->events, r->nr_events, record__event_of, r);
 	for (i = 0; i < r->nr_pids; i++) {
 		r->pidfds[r->nr_pidfds] = target__pidfd(r->pids[i]);
 		if (r->pidfds[r->nr_pidfds] >= 0)
@@ -886,6 +936,7 @@ out:
 		close(r->cgroup_fd);
 	sampler__free(r->sampler);
 	session__free(r->session);
+	free(r->event_list);
 	symbolizer__free(r->sym);
 	free(r);
 	return ret;

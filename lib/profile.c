@@ -15,7 +15,8 @@ struct stack {
 
 struct count {
 	uint32_t pid, comm, stack;
-	uint32_t used;
+	uint16_t event;
+	uint16_t used;
 	uint64_t n;
 };
 
@@ -130,18 +131,19 @@ const struct frame *profile__frames(const struct profile *p, uint32_t id, uint32
 	return &p->frames[p->stacks[id].first];
 }
 
-static uint64_t count__hash(uint32_t pid, uint32_t comm, uint32_t stack)
+static uint64_t count__hash(uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack)
 {
-	return hash_u64((uint64_t)pid << 32 ^ (uint64_t)comm << 20 ^ stack);
+	return hash_u64((uint64_t)pid << 32 ^ (uint64_t)comm << 20 ^ (uint64_t)event << 48 ^ stack);
 }
 
-static struct count *profile__slot(struct count *v, size_t cap, uint32_t pid, uint32_t comm,
-				   uint32_t stack)
+static struct count *profile__slot(struct count *v, size_t cap, uint16_t event, uint32_t pid,
+				   uint32_t comm, uint32_t stack)
 {
 	size_t mask = cap - 1, i;
 
-	for (i = count__hash(pid, comm, stack) & mask; v[i].used; i = (i + 1) & mask)
-		if (v[i].pid == pid && v[i].comm == comm && v[i].stack == stack)
+	for (i = count__hash(event, pid, comm, stack) & mask; v[i].used; i = (i + 1) & mask)
+		if (v[i].pid == pid && v[i].comm == comm && v[i].stack == stack &&
+		    v[i].event == event)
 			break;
 	return &v[i];
 }
@@ -155,23 +157,26 @@ static int profile__grow_counts(struct profile *p)
 		return -ENOMEM;
 	for (i = 0; i < p->cap_counts; i++)
 		if (p->counts[i].used)
-			*profile__slot(v, cap, p->counts[i].pid, p->counts[i].comm,
-				       p->counts[i].stack) = p->counts[i];
+			*profile__slot(v, cap, p->counts[i].event, p->counts[i].pid,
+				       p->counts[i].comm, p->counts[i].stack) = p->counts[i];
 	free(p->counts);
 	p->counts = v;
 	p->cap_counts = cap;
 	return 0;
 }
 
-int profile__add(struct profile *p, uint32_t pid, uint32_t comm, uint32_t stack, uint64_t count)
+int profile__add(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
+		 uint64_t count)
 {
 	struct count *c;
 
 	if ((p->nr_counts + 1) * 2 > p->cap_counts && profile__grow_counts(p))
 		return -ENOMEM;
-	c = profile__slot(p->counts, p->cap_counts, pid, comm, stack);
+	c = profile__slot(p->counts, p->cap_counts, event, pid, comm, stack);
 	if (!c->used) {
-		*c = (struct count){ pid, comm, stack, 1, 0 };
+		*c = (struct count){
+			.pid = pid, .comm = comm, .stack = stack, .event = event, .used = 1
+		};
 		p->nr_counts++;
 	}
 	c->n += count;
@@ -194,7 +199,7 @@ int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)
 
 		if (!c->used)
 			continue;
-		ret = fn(ctx, c->pid, c->comm, c->stack, c->n);
+		ret = fn(ctx, c->event, c->pid, c->comm, c->stack, c->n);
 		if (ret)
 			return ret;
 	}

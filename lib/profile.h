@@ -6,7 +6,7 @@
 
 /*
  * Aggregated samples: a table of distinct stacks, and a count per
- * (process, thread name, stack).
+ * (event, process, thread name, stack).
  *
  * A stack is a list of frames, leaf first, each a module id and an address
  * in that module (see symbolizer.h). Stacks are interned: adding a stack
@@ -33,16 +33,19 @@ int64_t profile__stack(struct profile *p, const struct frame *frames, uint32_t n
 /* Returns stack id's frames, leaf first; borrowed until the next profile__stack(). */
 const struct frame *profile__frames(const struct profile *p, uint32_t id, uint32_t *nr);
 
-/* Adds count samples of stack id in process pid, thread name comm (a string id). Returns 0 or
- * -ENOMEM. */
-int profile__add(struct profile *p, uint32_t pid, uint32_t comm, uint32_t stack, uint64_t count);
+/* Adds count samples of stack id, of event, in process pid and thread name comm (a string id).
+ * Returns 0 or -ENOMEM. */
+int profile__add(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
+		 uint64_t count);
 
 /* Total samples added. */
 uint64_t profile__samples(const struct profile *p);
 
-/* Calls fn for each (pid, comm, stack) with its count, in no particular order; stops at non-zero.
+/* Calls fn for each (event, pid, comm, stack) with its count, in no particular order; stops at
+ * non-zero.
  */
-typedef int (*profile_fn)(void *ctx, uint32_t pid, uint32_t comm, uint32_t stack, uint64_t count);
+typedef int (*profile_fn)(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
+			  uint64_t count);
 int profile__for_each(const struct profile *p, profile_fn fn, void *ctx);
 
 #endif

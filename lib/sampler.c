@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "log.h"
 #include "sampler.h"
 
@@ -28,7 +29,9 @@ struct ring {
 };
 
 struct sampler {
-	struct perf_event_attr attr;
+	struct perf_event_attr attrs[SAMPLER_MAX_EVENTS];
+	int nr_events;
+	struct u64map ids; /* event id -> index in attrs */
 	struct record_layout layout;
 	size_t pages;
 	int *cpus;
@@ -155,11 +158,17 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 	}
 	s->pages = opts->mmap_pages ? opts->mmap_pages : SAMPLER_DEFAULT_PAGES;
 
-	a = &s->attr;
-	*a = opts->event;
+	s->nr_events = opts->nr_events > 0 ? opts->nr_events : 1;
+	if (s->nr_events > SAMPLER_MAX_EVENTS)
+		s->nr_events = SAMPLER_MAX_EVENTS;
+	a = &s->attrs[0];
+	*a = opts->events[0];
 	a->size = sizeof(*a);
 	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
 			 PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN | opts->sample_type;
+	/* Several events in one buffer: every record says which event wrote it. */
+	if (s->nr_events > 1)
+		a->sample_type |= PERF_SAMPLE_IDENTIFIER;
 	a->sample_regs_user = opts->regs_user_mask;
 	a->sample_stack_user = opts->stack_user_size;
 	if (opts->period) {
@@ -189,6 +198,21 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 	s->layout.sample_type = a->sample_type;
 	s->layout.regs_user_mask = a->sample_regs_user;
 	s->layout.sample_id_all = true;
+	/* The others sample alike; side-band records come from the first event only. */
+	for (n = 1; n < s->nr_events; n++) {
+		struct perf_event_attr e = *a;
+
+		e.type = opts->events[n].type;
+		e.config = opts->events[n].config;
+		e.config1 = opts->events[n].config1;
+		e.config2 = opts->events[n].config2;
+		e.exclude_user = opts->events[n].exclude_user;
+		e.exclude_kernel = opts->events[n].exclude_kernel;
+		e.exclude_hv = opts->events[n].exclude_hv;
+		e.precise_ip = opts->events[n].precise_ip;
+		e.mmap = e.mmap2 = e.comm = e.comm_exec = e.task = 0;
+		s->attrs[n] = e;
+	}
 	raise_nofile();
 	return s;
 }
@@ -213,6 +237,7 @@ void sampler__free(struct sampler *s)
 	for (i = 0; i < s->nr_fds; i++)
 		close(s->fds[i]);
 	free(s->fds);
+	u64map__release(&s->ids);
 	free(s->rings);
 	free(s->cpus);
 	free(s);
@@ -256,11 +281,12 @@ static int ring__map(struct ring *r, int fd, size_t pages)
 	return 0;
 }
 
-/* Opens one event for (pid or cgroup, ring's CPU) and attaches it to the ring. */
-static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool inherit,
-			     unsigned long flags)
+/* Opens event ev for (pid or cgroup, ring's CPU) and attaches it to the ring. */
+static int sampler__open_event(struct sampler *s, int ev, struct ring *r, pid_t pid, bool inherit,
+			       unsigned long flags)
 {
-	struct perf_event_attr attr = s->attr;
+	struct perf_event_attr attr = s->attrs[ev];
+	uint64_t id;
 	int fd, err;
 
 	attr.inherit = inherit;
@@ -274,6 +300,11 @@ static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool 
 		close(fd);
 		return err;
 	}
+	if (s->nr_events > 1 &&
+	    (ioctl(fd, PERF_EVENT_IOC_ID, &id) || u64map__set(&s->ids, id, ev))) {
+		s->failed = SAMPLER_OP_IOCTL;
+		return -EIO;
+	}
 	if (r->fd < 0) {
 		err = ring__map(r, fd, s->pages);
 		if (err)
@@ -285,6 +316,29 @@ static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool 
 		return -errno;
 	}
 	return 0;
+}
+
+static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool inherit,
+			     unsigned long flags)
+{
+	int ev, err;
+
+	for (ev = 0; ev < s->nr_events; ev++) {
+		err = sampler__open_event(s, ev, r, pid, inherit, flags);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int sampler__event_of(const struct sampler *s, uint64_t id)
+{
+	const uint64_t *ev;
+
+	if (s->nr_events == 1)
+		return 0;
+	ev = u64map__find(&s->ids, id);
+	return ev ? (int)*ev : -1;
 }
 
 int sampler__open_task(struct sampler *s, pid_t tid, bool inherit)
@@ -357,7 +411,7 @@ const int *sampler__cpus(const struct sampler *s, int *nr)
 
 unsigned int sampler__freq(const struct sampler *s)
 {
-	return s->attr.freq ? s->attr.sample_freq : 0;
+	return s->attrs[0].freq ? s->attrs[0].sample_freq : 0;
 }
 
 const struct record_layout *sampler__layout(const struct sampler *s)

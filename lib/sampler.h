@@ -28,9 +28,12 @@
 
 struct sampler;
 
+#define SAMPLER_MAX_EVENTS 8
+
 struct sampler_opts {
 	/* type, config and the exclude_* bits; sampling fields are filled in. */
-	struct perf_event_attr event;
+	struct perf_event_attr events[SAMPLER_MAX_EVENTS];
+	int nr_events;		 /* 0 is taken as 1 */
 	unsigned int freq;	 /* samples per second; used when period is 0 */
 	uint64_t period;	 /* events per sample, or 0 */
 	unsigned int mmap_pages; /* data pages per CPU buffer, a power of two; 0: default */
@@ -67,6 +70,13 @@ int sampler__open_cpu(struct sampler *s, int cpu);
  * an open directory fd (kept open by the caller). Returns 0 or -errno.
  */
 int sampler__open_cgroup(struct sampler *s, int cgroup_fd);
+
+/*
+ * With several events, each sample names its event by id
+ * (PERF_SAMPLE_IDENTIFIER; inherited events report their parent's).
+ * Returns the index in opts.events of the event with that id, or -1.
+ */
+int sampler__event_of(const struct sampler *s, uint64_t id);
 
 /* Returns the step that failed in the last open. */
 enum sampler_op sampler__failed_op(const struct sampler *s);

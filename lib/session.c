@@ -29,8 +29,21 @@ struct session {
 	const char *names[SESSION_MAX_NAMES];
 	enum frame_kind kinds[SESSION_MAX_NAMES];
 	struct sym_frame sf[SESSION_MAX_NAMES];
-	char container_root[32], pid_root[224];
+	char container_root[32], pid_root[224], event_root[80];
+	const char *const *event_names;
+	int nr_events;
+	session_event_fn event_of;
+	const void *event_ctx;
 };
+
+void session__set_events(struct session *s, const char *const *names, int nr, session_event_fn fn,
+			 const void *ctx)
+{
+	s->event_names = names;
+	s->nr_events = nr;
+	s->event_of = fn;
+	s->event_ctx = ctx;
+}
 
 struct session *session__new(struct symbolizer *sym, const struct session_opts *opts)
 {
@@ -121,6 +134,7 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 	uint32_t nr = 0, kernel = 0;
 	bool first = true;
 	int64_t stack, comm;
+	int event = 0;
 
 	if (record__parse_sample(hdr, l, &r)) {
 		s->stats.bad_records++;
@@ -183,7 +197,14 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 	if (r.time > s->stats.last_time)
 		s->stats.last_time = r.time;
 	s->stats.samples++;
-	return profile__add(s->profile, r.pid, comm, stack, 1);
+	if (s->nr_events > 1) {
+		event = s->event_of(s->event_ctx, r.id);
+		if (event < 0 || event >= s->nr_events) {
+			s->stats.bad_records++;
+			return 0;
+		}
+	}
+	return profile__add(s->profile, event, r.pid, comm, stack, 1);
 }
 
 int session__process(struct session *s, const struct perf_event_header *hdr,
@@ -355,8 +376,8 @@ struct stack_walk {
 	void *ctx;
 };
 
-static int session__name_stack(void *ctx, uint32_t pid, uint32_t comm, uint32_t stack,
-			       uint64_t count)
+static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t comm,
+			       uint32_t stack, uint64_t count)
 {
 	struct stack_walk *w = ctx;
 	struct session *s = w->s;
@@ -365,6 +386,11 @@ static int session__name_stack(void *ctx, uint32_t pid, uint32_t comm, uint32_t 
 	uint32_t nr, i;
 	size_t n = 0;
 
+	if (s->nr_events > 1) {
+		snprintf(s->event_root, sizeof(s->event_root), "[%.64s]", s->event_names[event]);
+		s->names[n] = s->event_root;
+		s->kinds[n++] = FRAME_ROOT;
+	}
 	if (s->opts.container_roots && (container = symbolizer__container(s->sym, pid))) {
 		snprintf(s->container_root, sizeof(s->container_root), "[container %.12s]",
 			 container);

@@ -58,6 +58,15 @@ int session__synthesize(struct session *s, pid_t pid);
 /* The same for every process in /proc, for system-wide recording. Returns 0 or -errno. */
 int session__synthesize_all(struct session *s);
 
+/*
+ * With several events: their names (borrowed; they must outlive the
+ * session), each stack's root frame, and how a sample's id maps to one
+ * (an index into names, or -1).
+ */
+typedef int (*session_event_fn)(const void *ctx, uint64_t id);
+void session__set_events(struct session *s, const char *const *names, int nr, session_event_fn fn,
+			 const void *ctx);
+
 /* Returns the counters so far; borrowed. */
 const struct session_stats *session__stats(const struct session *s);
 

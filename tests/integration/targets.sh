@@ -83,3 +83,9 @@ grep -q '^  cpu-clock' "$TMP/list" || fail "sear list lacks cpu-clock"
 "$SEAR" record -e task-clok -- true 2>"$TMP/err" && fail "a bad event name was accepted"
 grep -q "unknown event 'task-clok': did you mean 'task-clock'?" "$TMP/err" || fail "no suggestion: $(cat "$TMP/err")"
 pass "events"
+
+# Several events at once: one root frame each.
+"$SEAR" record -q -e cpu-clock,page-faults -o "$TMP/multi.folded" -- "$WORKLOADS/two_threads" 0.5
+within "$(share "$TMP/multi.folded" '^\[cpu-clock\];two_threads;')" 80 100 || fail "no [cpu-clock] root"
+grep -q '^\[page-faults\];two_threads;' "$TMP/multi.folded" || fail "no [page-faults] root"
+pass "several events"
