@@ -15,6 +15,10 @@
 /* Each subcommand: returns the process exit status. */
 int cmd_record(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_flamegraph(int argc, char **argv);
+int cmd_collapse(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* "sear: <msg>" on stderr; for errors, warnings and notes alike (git style). */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,6 +38,7 @@ void cmd__setup_log(int verbose);
 enum out_format {
 	OUT_SVG,
 	OUT_FOLDED,
+	OUT_SEAR, /* a recording: written by the caller, not output__write() */
 };
 
 /* Where output goes. Opened before recording, so that a bad path fails early. */
@@ -54,6 +59,49 @@ int output__open(struct output *o, const char *path, const char *format);
  * and returns -1 on failure, e.g. a full disk.
  */
 int output__write(struct output *o, const struct flame *f, const struct flame_svg_opts *svg);
+
+/*
+ * Reads all of path ("-" or NULL: stdin) into a new buffer (free() it).
+ * Prints the error and returns -1 on failure.
+ */
+int read_input(const char *path, char **buf, size_t *len);
+
+/*
+ * The flame graph options that record, report, diff and flamegraph share,
+ * as flamegraph.pl names them. Returns 1 when opt (a getopt_long value)
+ * was one of them, 0 when not, -1 (after a message) for a bad value.
+ */
+enum {
+	OPT_SVG_TITLE = 1000,
+	OPT_SVG_SUBTITLE,
+	OPT_SVG_WIDTH,
+	OPT_SVG_HEIGHT,
+	OPT_SVG_MINWIDTH,
+	OPT_SVG_FONTSIZE,
+	OPT_SVG_COLORS,
+	OPT_SVG_HASH,
+	OPT_SVG_INVERTED,
+	OPT_SVG_COUNTNAME,
+	OPT_SVG_NAMETYPE,
+};
+/* clang-format off */
+#define SVG_LONGOPTS							\
+	{ "title", required_argument, NULL, OPT_SVG_TITLE },		\
+	{ "subtitle", required_argument, NULL, OPT_SVG_SUBTITLE },	\
+	{ "width", required_argument, NULL, OPT_SVG_WIDTH },		\
+	{ "height", required_argument, NULL, OPT_SVG_HEIGHT },		\
+	{ "minwidth", required_argument, NULL, OPT_SVG_MINWIDTH },	\
+	{ "fontsize", required_argument, NULL, OPT_SVG_FONTSIZE },	\
+	{ "colors", required_argument, NULL, OPT_SVG_COLORS },		\
+	{ "hash", no_argument, NULL, OPT_SVG_HASH },			\
+	{ "inverted", no_argument, NULL, OPT_SVG_INVERTED },		\
+	{ "countname", required_argument, NULL, OPT_SVG_COUNTNAME },	\
+	{ "nametype", required_argument, NULL, OPT_SVG_NAMETYPE }
+/* clang-format on */
+int svg_option(struct flame_svg_opts *o, int opt, const char *arg);
+
+/* The help text for those options. */
+extern const char svg_options_help[];
 
 /* Parses a non-negative number of seconds ("30", "0.5"). Returns 0 or -1. */
 int parse_seconds(const char *s, double *out);

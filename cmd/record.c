@@ -12,19 +12,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../flamegraph/flame.h"
 #include "../lib/events.h"
+#include "../lib/recording.h"
 #include "../lib/sampler.h"
 #include "../lib/session.h"
 #include "../lib/workload.h"
 #include "../symbolizer/symbolizer.h"
 #include "cmd.h"
 
-#define RECORD_POLL_MS 100
-#define MAX_TARGETS    4096
+#ifndef SEAR_VERSION
+#define SEAR_VERSION "0"
+#endif
+
+#define RECORD_POLL_MS	     100
+#define MAX_TARGETS	     4096
+#define RECORD_MAX_OUTPUTS   4
+#define RECORD_FLUSH_SECS    1.0   /* a .sear chunk at least this often */
+#define RECORD_FLUSH_SAMPLES 65536 /* or when this many samples wait */
 
 struct record {
 	/* options */
@@ -47,7 +56,15 @@ struct record {
 	int verbose;
 
 	/* state */
-	struct output out;
+	struct output outs[RECORD_MAX_OUTPUTS];
+	const char *outputs[RECORD_MAX_OUTPUTS];
+	int nr_outputs;
+	struct rec_writer *rec; /* the .sear output's, if any */
+	const char *rec_path;
+	double last_flush;
+	bool rec_failed;
+	int argc;
+	char **full_argv;
 	struct sampler *sampler;
 	struct symbolizer *sym;
 	struct session *session;
@@ -66,6 +83,8 @@ struct record {
 };
 
 static volatile sig_atomic_t record_signal;
+
+static void record__flush(struct record *r, bool force);
 
 static void record__on_signal(int sig)
 {
@@ -243,7 +262,6 @@ static int record__parse(struct record *r, int argc, char **argv)
 	double d;
 	int c;
 
-	r->output = "flame.svg";
 	r->freq = 999;
 	optind = 1;
 	/* '+': stop at the first non-option, so the command's own flags stay its own. */
@@ -311,7 +329,11 @@ static int record__parse(struct record *r, int argc, char **argv)
 			r->mmap_pages = v;
 			break;
 		case 'o':
-			r->output = optarg;
+			if (r->nr_outputs == RECORD_MAX_OUTPUTS) {
+				msg("too many outputs: at most %d -o at once", RECORD_MAX_OUTPUTS);
+				return -1;
+			}
+			r->outputs[r->nr_outputs++] = optarg;
 			break;
 		case OPT_FORMAT:
 			r->format = optarg;
@@ -361,6 +383,8 @@ static int record__parse(struct record *r, int argc, char **argv)
 	}
 	if (optind < argc)
 		r->argv = argv + optind;
+	if (!r->nr_outputs)
+		r->outputs[r->nr_outputs++] = "flame.svg";
 	if (!!r->argv + !!r->nr_pids + !!r->nr_tids + r->system_wide + !!r->cgroup != 1) {
 		msg("name one target: -- COMMAND, -p PID, -t TID, -a or --cgroup "
 		    "(see 'sear record --help')");
@@ -664,6 +688,7 @@ static int record__loop(struct record *r)
 		ppoll(pfds, nr, &ts, &orig);
 		sampler__drain(r->sampler, record__process, r);
 		record__status(r, false);
+		record__flush(r, false);
 		if (r->duration && record__elapsed(r) >= r->duration)
 			break;
 		if (!record__targets_alive(r))
@@ -740,33 +765,124 @@ static void record__subtitle(struct record *r, char *buf, size_t size, double se
 		 (unsigned long long)st->lost);
 }
 
+/* The .sear header: what was recorded, and how. */
+static char *record__meta(struct record *r, const struct timespec *mono)
+{
+	char host[256] = "", *buf = NULL, *p;
+	struct utsname u;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int i;
+
+	if (!f)
+		return NULL;
+	gethostname(host, sizeof(host) - 1);
+	if (uname(&u))
+		memset(&u, 0, sizeof(u));
+	fprintf(f, "sear=%s\ncommand=sear ", SEAR_VERSION);
+	for (i = 0; i < r->argc; i++)
+		for (p = r->full_argv[i];; p++) {
+			if (!*p) {
+				fputc(i + 1 < r->argc ? ' ' : '\n', f);
+				break;
+			}
+			if (*p == '\n' || *p == '\\')
+				fputs(*p == '\n' ? "\\n" : "\\\\", f);
+			else
+				fputc(*p, f);
+		}
+	fprintf(f, "events=%s\nfrequency=%u\nperiod=%llu\nstart_ns=%llu\nstart_unix=%lld\n",
+		r->event_name, sampler__freq(r->sampler), (unsigned long long)r->period,
+		(unsigned long long)(mono->tv_sec * 1000000000ULL + mono->tv_nsec),
+		(long long)time(NULL));
+	fprintf(f, "host=%s\nkernel=%s %s\ncontainer_roots=%d\n", host, u.sysname, u.release,
+		r->session_opts.container_roots);
+	fclose(f);
+	return buf;
+}
+
+/* Writes the pending samples as a .sear chunk. A write error stops the .sear, not the rest. */
+static void record__flush(struct record *r, bool force)
+{
+	int err;
+
+	if (!r->rec || r->rec_failed)
+		return;
+	if (!force && session__recording_pending(r->session) < RECORD_FLUSH_SAMPLES &&
+	    record__elapsed(r) - r->last_flush < RECORD_FLUSH_SECS)
+		return;
+	r->last_flush = record__elapsed(r);
+	err = session__flush_recording(r->session);
+	if (err) {
+		msg("cannot write '%s': %s; it keeps what was written before", r->rec_path,
+		    errstr(-err));
+		r->rec_failed = true;
+		session__set_recording(r->session, NULL);
+	}
+}
+
+static int record__finish_sear(struct record *r, double secs)
+{
+	const struct session_stats *st = session__stats(r->session);
+	char totals[512];
+	struct timespec now;
+	int err;
+
+	if (!r->rec)
+		return 0;
+	record__flush(r, true);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(totals, sizeof(totals),
+		 "samples=%llu\nlost=%llu\nthrottled=%llu\nunwind_failures=0\nend_ns=%llu\n"
+		 "seconds=%.3f\n",
+		 (unsigned long long)st->samples, (unsigned long long)st->lost,
+		 (unsigned long long)st->throttled,
+		 (unsigned long long)(now.tv_sec * 1000000000ULL + now.tv_nsec), secs);
+	err = r->rec_failed ? 0 : rec_writer__finish(r->rec, totals);
+	if (r->rec_failed)
+		rec_writer__free(r->rec);
+	r->rec = NULL;
+	if (err) {
+		msg("cannot write '%s': %s", r->rec_path, errstr(-err));
+		return -1;
+	}
+	return r->rec_failed ? -1 : 0;
+}
+
 static int record__write(struct record *r, double secs)
 {
 	const struct session_stats *st = session__stats(r->session);
-	struct flame *f = flame__new();
-	char subtitle[256];
-	int ret;
+	struct flame *f = NULL;
+	char subtitle[256], names[512] = "";
+	int i, ret = 0;
 
-	if (!f) {
-		msg("out of memory building the flame graph");
-		return -1;
+	if (record__finish_sear(r, secs))
+		ret = -1;
+	for (i = 0; i < r->nr_outputs; i++) {
+		if (r->outs[i].format == OUT_SEAR)
+			continue;
+		if (!f) {
+			f = flame__new();
+			if (!f || session__for_each_stack(r->session, record__fold, f)) {
+				msg("out of memory building the flame graph");
+				flame__free(f);
+				return -1;
+			}
+			symbolizer__report_missing(r->sym);
+			record__subtitle(r, subtitle, sizeof(subtitle), secs);
+			r->svg.subtitle = subtitle;
+		}
+		if (output__write(&r->outs[i], f, &r->svg))
+			ret = -1;
 	}
-	if (session__for_each_stack(r->session, record__fold, f)) {
-		msg("out of memory building the flame graph");
-		flame__free(f);
-		return -1;
-	}
-	symbolizer__report_missing(r->sym);
-	record__subtitle(r, subtitle, sizeof(subtitle), secs);
-	r->svg.subtitle = subtitle;
-	ret = output__write(&r->out, f, &r->svg);
 	flame__free(f);
-	if (ret)
-		return -1;
+	for (i = 0; i < r->nr_outputs; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s'%s'",
+			 i ? (i + 1 == r->nr_outputs ? " and " : ", ") : "", r->outputs[i]);
 	if (!st->samples)
 		msg("no samples were recorded: the target may have run too briefly or slept; "
-		    "'%s' says so",
-		    r->output);
+		    "%s says so",
+		    names);
 	if (st->throttled) {
 		unsigned int now = read_int_file("/proc/sys/kernel/perf_event_max_sample_rate");
 
@@ -782,9 +898,10 @@ static int record__write(struct record *r, double secs)
 		    (unsigned long long)st->lost, share,
 		    share > 5 ? ": raise --mmap-pages or lower -F" : "");
 	}
-	note("%llu samples in %.1f s written to '%s'", (unsigned long long)st->samples, secs,
-	     r->output);
-	return 0;
+	if (!ret)
+		note("%llu samples in %.1f s written to %s", (unsigned long long)st->samples, secs,
+		     names);
+	return ret;
 }
 
 int cmd_record(int argc, char **argv)
@@ -800,6 +917,8 @@ int cmd_record(int argc, char **argv)
 		return 1;
 	}
 	r->cgroup_fd = -1;
+	r->argc = argc;
+	r->full_argv = argv;
 	if (record__parse(r, argc, argv))
 		goto out;
 	cmd__setup_log(r->verbose);
@@ -834,8 +953,9 @@ int cmd_record(int argc, char **argv)
 	if (record__events(r, &opts))
 		goto out;
 	/* Before anything runs: a bad path must not cost a recording. */
-	if (output__open(&r->out, r->output, r->format))
-		goto out;
+	for (i = 0; i < r->nr_outputs; i++)
+		if (output__open(&r->outs[i], r->outputs[i], r->format))
+			goto out;
 	opts.freq = r->freq;
 	opts.period = r->period;
 	opts.mmap_pages = r->mmap_pages;
@@ -884,6 +1004,25 @@ int cmd_record(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	r->status_line = !quiet && isatty(STDERR_FILENO);
+	for (i = 0; i < r->nr_outputs; i++) {
+		char *meta;
+
+		if (r->outs[i].format != OUT_SEAR)
+			continue;
+		if (r->rec) {
+			msg("one .sear output at a time, please");
+			goto out_stop;
+		}
+		meta = record__meta(r, &r->start);
+		r->rec = meta ? rec_writer__new(fileno(r->outs[i].f), meta) : NULL;
+		free(meta);
+		if (!r->rec) {
+			msg("cannot write '%s': %s", r->outputs[i], errstr(errno));
+			goto out_stop;
+		}
+		r->rec_path = r->outputs[i];
+		session__set_recording(r->session, r->rec);
+	}
 	if (r->argv) {
 		err = workload__start(&r->work);
 		if (err) {
@@ -896,10 +1035,12 @@ int cmd_record(int argc, char **argv)
 				msg("cannot run '%s': %s", r->argv[0], errstr(-err));
 				ret = 126;
 			}
-			if (r->out.f != stdout) {
-				fclose(r->out.f);
-				r->out.f = NULL;
-				unlink(r->output);
+			for (i = 0; i < r->nr_outputs; i++) {
+				if (r->outs[i].f && r->outs[i].f != stdout) {
+					fclose(r->outs[i].f);
+					r->outs[i].f = NULL;
+					unlink(r->outputs[i]);
+				}
 			}
 			goto out;
 		}
@@ -926,12 +1067,20 @@ int cmd_record(int argc, char **argv)
 		ret = 1;
 	if (!ret && r->argv && WIFEXITED(r->work_status) && WEXITSTATUS(r->work_status))
 		note("'%s' exited with status %d", r->argv[0], WEXITSTATUS(r->work_status));
+	goto out;
+out_stop:
+	if (r->have_work) {
+		workload__abort(&r->work);
+		r->have_work = false;
+	}
 out:
 	for (i = 0; i < r->nr_pidfds; i++)
 		if (r->pidfds[i] >= 0)
 			close(r->pidfds[i]);
-	if (r->out.f && r->out.f != stdout)
-		fclose(r->out.f);
+	for (i = 0; i < r->nr_outputs; i++)
+		if (r->outs[i].f && r->outs[i].f != stdout)
+			fclose(r->outs[i].f);
+	rec_writer__free(r->rec);
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
 	sampler__free(r->sampler);

@@ -25,6 +25,10 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "record", cmd_record, "profile a command or processes into a flame graph" },
+	{ "report", cmd_report, "render a .sear recording or a perf.data file" },
+	{ "diff", cmd_diff, "compare two profiles in a differential flame graph" },
+	{ "collapse", cmd_collapse, "fold 'perf script' text, as stackcollapse-perf.pl" },
+	{ "flamegraph", cmd_flamegraph, "render folded stacks, as flamegraph.pl" },
 	{ "list", cmd_list, "list the events this machine can sample" },
 	{ "help", cmd_help, "show this help, or a command's ('sear help record')" },
 	{ "version", cmd_version, "print the version" },

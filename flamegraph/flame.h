@@ -2,6 +2,7 @@
 #ifndef SEAR_FLAME_H
 #define SEAR_FLAME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,9 +21,10 @@
 struct flame;
 
 struct flame_node {
-	uint32_t name;	      /* string id, see flame__name() */
-	uint32_t parent;      /* 0 for the root's children (and the root itself) */
-	uint32_t first_child; /* 0: none */
+	uint64_t before, before_self; /* a differential graph's other profile; else 0 */
+	uint32_t name;		      /* string id, see flame__name() */
+	uint32_t parent;	      /* 0 for the root's children (and the root itself) */
+	uint32_t first_child;	      /* 0: none */
 	uint32_t next_sibling;
 	uint64_t total, self;
 	enum frame_kind kind;
@@ -38,6 +40,17 @@ void flame__free(struct flame *f);
  */
 int flame__add(struct flame *f, const char *const *names, const enum frame_kind *kinds, size_t nr,
 	       uint64_t count);
+
+/*
+ * For differential graphs: adds count samples of the shape's profile and
+ * before samples of the other one. A stack with count 0 still records its
+ * before samples, though it has no width. Returns 0 or -ENOMEM.
+ */
+int flame__add_diff(struct flame *f, const char *const *names, const enum frame_kind *kinds,
+		    size_t nr, uint64_t count, uint64_t before);
+
+/* True once a stack was added with flame__add_diff() and before samples. */
+bool flame__is_diff(const struct flame *f);
 
 /* Returns node id; borrowed, valid until the next flame__add(). */
 const struct flame_node *flame__node(const struct flame *f, uint32_t id);
@@ -62,8 +75,10 @@ uint32_t *flame__children_sorted(const struct flame *f, uint32_t id, uint32_t *n
 
 /*
  * Writes folded text: "a;b;c 123", one line per distinct stack, sorted.
+ * A differential tree writes difffolded's "a;b;c BEFORE AFTER", with the
+ * before counts multiplied by before_scale (1 for none) and rounded.
  * Returns 0, or -errno (EIO when the stream failed).
  */
-int flame__write_folded(const struct flame *f, FILE *out);
+int flame__write_folded(const struct flame *f, FILE *out, double before_scale);
 
 #endif

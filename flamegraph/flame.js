@@ -2,7 +2,7 @@
 // Frames are <g class="f"> holding <title>NAME (N samples, P%)</title>, a <rect> and a <text>.
 // Names are only ever read from and written to text nodes, never parsed as markup.
 "use strict";
-var cfg, svg, frames = [], details, matched, unzoom, searchBtn, fontW, current = null;
+var cfg, svg, frames = [], details, matched, unzoom, searchBtn, fontW, nameType, current = null;
 
 function init() {
 	svg = document.documentElement;
@@ -12,7 +12,9 @@ function init() {
 	matched = document.getElementById("matched");
 	unzoom = document.getElementById("unzoom");
 	searchBtn = document.getElementById("search");
-	var re = /^([\s\S]*) \(([\d,]+) [^,]*, ([\d.]+)%\)$/;
+	// "NAME (N samples, P%)", or in a diff "NAME (N samples, P%; before ...; +D samples, +E pp)"
+	var re = /^([\s\S]*) \(([\d,]+) [^,]*, ([\d.]+)%(?:; before [^;]*; [^;]*)?\)$/;
+	nameType = document.getElementById("nametype").textContent;
 	var gs = document.querySelectorAll("#frames > g");
 	for (var i = 0; i < gs.length; i++) {
 		var g = gs[i], r = g.querySelector("rect"), m = re.exec(g.querySelector("title").textContent);
@@ -31,7 +33,7 @@ function init() {
 	});
 	box.addEventListener("mouseover", function (e) {
 		var f = frameOf(e.target);
-		if (f) details.textContent = f.g.querySelector("title").textContent;
+		if (f) details.textContent = nameType + " " + f.g.querySelector("title").textContent;
 	});
 	box.addEventListener("mouseout", function () { details.textContent = " "; });
 	unzoom.addEventListener("click", resetZoom);

@@ -16,6 +16,7 @@ struct flame {
 	struct u64map children; /* parent << 32 | name -> node id */
 	struct strtab *names;
 	uint32_t depth;
+	bool diff;
 };
 
 struct flame *flame__new(void)
@@ -100,10 +101,24 @@ static int64_t flame__child(struct flame *f, uint32_t parent, uint32_t name, enu
 int flame__add(struct flame *f, const char *const *names, const enum frame_kind *kinds, size_t nr,
 	       uint64_t count)
 {
+	return flame__add_diff(f, names, kinds, nr, count, 0);
+}
+
+bool flame__is_diff(const struct flame *f)
+{
+	return f->diff;
+}
+
+int flame__add_diff(struct flame *f, const char *const *names, const enum frame_kind *kinds,
+		    size_t nr, uint64_t count, uint64_t before)
+{
 	uint32_t node = 0;
 	size_t i;
 
+	if (before)
+		f->diff = true;
 	f->nodes[0].total += count;
+	f->nodes[0].before += before;
 	for (i = 0; i < nr; i++) {
 		int64_t name = flame__intern(f, names[i]), child;
 
@@ -114,8 +129,10 @@ int flame__add(struct flame *f, const char *const *names, const enum frame_kind 
 			return -ENOMEM;
 		node = child;
 		f->nodes[node].total += count;
+		f->nodes[node].before += before;
 	}
 	f->nodes[node].self += count;
+	f->nodes[node].before_self += before;
 	if (nr > f->depth)
 		f->depth = nr;
 	return 0;
@@ -193,7 +210,7 @@ static int line__cmp(const void *a, const void *b)
 	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
 }
 
-int flame__write_folded(const struct flame *f, FILE *out)
+int flame__write_folded(const struct flame *f, FILE *out, double before_scale)
 {
 	struct line *lines = NULL;
 	size_t nr_lines = 0, i, path_len = 0, path_cap = 4096;
@@ -232,17 +249,26 @@ int flame__write_folded(const struct flame *f, FILE *out)
 			path[path_len++] = ';';
 		memcpy(path + path_len, name, len);
 		path_len += len;
-		if (n->self) {
+		if (n->self || n->before_self) {
 			struct line *l = &lines[nr_lines++];
-			int w = snprintf(NULL, 0, " %llu", (unsigned long long)n->self);
+			char counts[64];
+			int w;
 
+			if (f->diff)
+				w = snprintf(
+				    counts, sizeof(counts), " %llu %llu",
+				    (unsigned long long)(n->before_self * before_scale + 0.5),
+				    (unsigned long long)n->self);
+			else
+				w = snprintf(counts, sizeof(counts), " %llu",
+					     (unsigned long long)n->self);
 			l->s = malloc(path_len + w + 1);
 			if (!l->s) {
 				ret = -ENOMEM;
 				goto out;
 			}
 			memcpy(l->s, path, path_len);
-			snprintf(l->s + path_len, w + 1, " %llu", (unsigned long long)n->self);
+			memcpy(l->s + path_len, counts, w + 1);
 			l->key_len = path_len;
 		}
 		if (n->first_child) {

@@ -17,6 +17,8 @@ struct svg {
 	const struct flame_svg_opts *o;
 	FILE *out;
 	double scale; /* px per sample */
+	bool diff;
+	double maxdelta;
 	unsigned int height;
 	double ypad1, ypad2;
 };
@@ -122,14 +124,11 @@ static void fmt_count(char *buf, size_t size, uint64_t v)
  * that do not overlap: reds for native code, orange for the kernel, green
  * for JIT code, grey for frames without a symbol. The shade comes from a
  * hash of the name, so a function keeps its colour from one graph to the
- * next.
+ * next (flamegraph.pl's --hash, always on).
  */
-static void frame_rgb(const char *name, enum frame_kind kind, int rgb[3])
+static void kind_rgb(const char *name, size_t len, enum frame_kind kind, double v1, double v2,
+		     int rgb[3])
 {
-	size_t len = strlen(name);
-	uint64_t h = hash_bytes(name, len);
-	double v1 = (h & 0xff) / 255.0, v2 = (h >> 8 & 0xff) / 255.0;
-
 	if (kind != FRAME_ROOT && len > 1 && name[0] == '[' && name[len - 1] == ']') {
 		rgb[0] = rgb[1] = rgb[2] = 175 + (int)(30 * v1); /* [unknown], [libfoo.so] */
 	} else if (kind == FRAME_KERNEL) {
@@ -146,17 +145,104 @@ static void frame_rgb(const char *name, enum frame_kind kind, int rgb[3])
 	}
 }
 
-static void frame_color(const char *name, enum frame_kind kind, char *buf, size_t size)
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && !memcmp(s + len - n, suffix, n);
+}
+
+/* flamegraph.pl's --colors palettes, by the same hues. */
+static bool palette_rgb(const char *pal, const char *name, size_t len, double v1, double v2,
+			double v3, int rgb[3])
+{
+	int r, g, b;
+
+	if (!strcmp(pal, "java") || !strcmp(pal, "js")) {
+		/* annotations first, then what the name looks like */
+		if (ends_with(name, len, "_[j]"))
+			pal = "green";
+		else if (ends_with(name, len, "_[i]"))
+			pal = "aqua";
+		else if (ends_with(name, len, "_[k]"))
+			pal = "orange";
+		else if (strstr(name, "::"))
+			pal = "yellow";
+		else if (!strcmp(pal, "java") ? strchr(name, '/') != NULL
+					      : (strchr(name, '/') || strstr(name, ".js")))
+			pal = "green";
+		else
+			pal = "red";
+	}
+	if (!strcmp(pal, "hot"))
+		r = 205 + 50 * v3, g = 230 * v1, b = 55 * v2;
+	else if (!strcmp(pal, "mem"))
+		r = 0, g = 190 + 50 * v2, b = 210 * v1;
+	else if (!strcmp(pal, "io"))
+		r = 80 + 60 * v1, g = r, b = 190 + 55 * v2;
+	else if (!strcmp(pal, "red"))
+		r = 200 + 55 * v1, g = 50 + 80 * v1, b = g;
+	else if (!strcmp(pal, "green"))
+		g = 200 + 55 * v1, r = 50 + 60 * v1, b = r;
+	else if (!strcmp(pal, "blue"))
+		b = 205 + 50 * v1, r = 80 + 60 * v1, g = r;
+	else if (!strcmp(pal, "yellow"))
+		r = 175 + 55 * v1, g = r, b = 50 + 20 * v1;
+	else if (!strcmp(pal, "purple"))
+		r = 190 + 65 * v1, g = 80 + 60 * v1, b = r;
+	else if (!strcmp(pal, "aqua"))
+		r = 50 + 60 * v1, g = 165 + 55 * v1, b = g;
+	else if (!strcmp(pal, "orange"))
+		r = 190 + 65 * v1, g = 90 + 65 * v1, b = 0;
+	else
+		return false;
+	rgb[0] = r, rgb[1] = g, rgb[2] = b;
+	return true;
+}
+
+bool svg__palette_known(const char *pal)
 {
 	int rgb[3];
 
-	frame_rgb(name, kind, rgb);
+	return !strcmp(pal, "sear") || palette_rgb(pal, "x", 1, 0, 0, 0, rgb);
+}
+
+static void frame_color(const char *palette, const char *name, enum frame_kind kind, char *buf,
+			size_t size)
+{
+	size_t len = strlen(name);
+	uint64_t h = hash_bytes(name, len);
+	double v1 = (h & 0xff) / 255.0, v2 = (h >> 8 & 0xff) / 255.0, v3 = (h >> 16 & 0xff) / 255.0;
+	int rgb[3];
+
+	if (!palette || kind == FRAME_ROOT || !palette_rgb(palette, name, len, v1, v2, v3, rgb))
+		kind_rgb(name, len, kind, v1, v2, rgb);
 	snprintf(buf, size, "rgb(%d,%d,%d)", rgb[0], rgb[1], rgb[2]);
+}
+
+/*
+ * A differential frame: red grew, blue shrank, white unchanged, the
+ * intensity scaled to the largest change, as flamegraph.pl does.
+ */
+static void diff_color(double delta, double maxdelta, char *buf, size_t size)
+{
+	int v;
+
+	if (maxdelta <= 0 || delta == 0) {
+		snprintf(buf, size, "rgb(250,250,250)");
+		return;
+	}
+	v = (int)(210 * (1 - (delta < 0 ? -delta : delta) / maxdelta));
+	if (delta > 0)
+		snprintf(buf, size, "rgb(255,%d,%d)", v, v);
+	else
+		snprintf(buf, size, "rgb(%d,%d,255)", v, v);
 }
 
 /* A key to the colours, under the title on the left. */
 static void svg__legend(struct svg *s)
 {
+	char grew[32], shrank[32];
 	static const struct {
 		const char *label, *sample;
 		enum frame_kind kind;
@@ -171,8 +257,20 @@ static void svg__legend(struct svg *s)
 	size_t i;
 
 	fputs("<g id=\"legend\">", s->out);
+	if (s->diff) {
+		diff_color(s->o->negate ? -1 : 1, 2, grew, sizeof(grew));
+		diff_color(s->o->negate ? 1 : -1, 2, shrank, sizeof(shrank));
+		fprintf(s->out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\">grew</text>"
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\">shrank</text></g>\n",
+			x, y - 9, grew, x + 13, y, s->o->font_size - 1, x + 60, y - 9, shrank,
+			x + 73, y, s->o->font_size - 1);
+		return;
+	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		frame_color(keys[i].sample, keys[i].kind, color, sizeof(color));
+		frame_color(NULL, keys[i].sample, keys[i].kind, color, sizeof(color));
 		fprintf(s->out,
 			"<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
 			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\">%s</text>",
@@ -180,6 +278,14 @@ static void svg__legend(struct svg *s)
 		x += 20 + strlen(keys[i].label) * (s->o->font_size - 1) * 0.6;
 	}
 	fputs("</g>\n", s->out);
+}
+
+/* after - before, with the before profile scaled to the after's total when normalised. */
+static double node_delta(const struct svg *s, const struct flame_node *n)
+{
+	double d = (double)n->total - n->before * s->o->before_scale;
+
+	return s->o->negate ? -d : d;
 }
 
 static void svg__frame(struct svg *s, uint32_t id, double x, unsigned int level)
@@ -197,11 +303,27 @@ static void svg__frame(struct svg *s, uint32_t id, double x, unsigned int level)
 	else
 		y = s->height - s->ypad2 - (level + 1.0) * s->o->frame_height;
 	fmt_count(count, sizeof(count), n->total);
-	frame_color(name, id ? n->kind : FRAME_ROOT, color, sizeof(color));
+	if (s->diff)
+		diff_color(node_delta(s, n), s->maxdelta, color, sizeof(color));
+	else
+		frame_color(s->o->palette, name, id ? n->kind : FRAME_ROOT, color, sizeof(color));
 	fputs("<g class=\"f\"><title>", s->out);
 	svg__escape(s->out, name, len);
-	fprintf(s->out, " (%s %s, %.2f%%)</title>", count, s->o->count_name,
+	fprintf(s->out, " (%s %s, %.2f%%", count, s->o->count_name,
 		total ? 100.0 * n->total / total : 0.0);
+	if (s->diff) {
+		/* before, and the change: in samples (normalised) and in points of the total */
+		uint64_t btotal = flame__node(s->f, 0)->before;
+		double bp = btotal ? 100.0 * n->before / btotal : 0,
+		       ap = total ? 100.0 * n->total / total : 0;
+		double d = (double)n->total - n->before * s->o->before_scale;
+		char before[32];
+
+		fmt_count(before, sizeof(before), n->before);
+		fprintf(s->out, "; before %s %s, %.2f%%; %+.0f %s, %+.2f pp", before,
+			s->o->count_name, bp, d, s->o->count_name, ap - bp);
+	}
+	fputs(")</title>", s->out);
 	fprintf(s->out,
 		"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%u\" fill=\"%s\" rx=\"2\" "
 		"ry=\"2\"/>",
@@ -219,6 +341,21 @@ static void svg__frame(struct svg *s, uint32_t id, double x, unsigned int level)
 		}
 	}
 	fputs("</text></g>\n", s->out);
+}
+
+/* The largest change among the frames that will be drawn. */
+static void svg__maxdelta(struct svg *s, uint32_t id)
+{
+	const struct flame_node *n = flame__node(s->f, id);
+	double d = node_delta(s, n);
+	uint32_t c;
+
+	if (n->total * s->scale < s->o->min_width)
+		return;
+	if (id && (d < 0 ? -d : d) > s->maxdelta)
+		s->maxdelta = d < 0 ? -d : d;
+	for (c = n->first_child; c; c = flame__node(s->f, c)->next_sibling)
+		svg__maxdelta(s, c);
 }
 
 /* Lays out id's subtree from x; children in name order, as flamegraph.pl does. */
@@ -270,12 +407,19 @@ int flame__render_svg(const struct flame *f, const struct flame_svg_opts *opts, 
 		o.font_size = 12;
 	if (o.min_width <= 0)
 		o.min_width = 0.1;
+	if (o.before_scale <= 0)
+		o.before_scale = 1;
+	if (!o.name_type)
+		o.name_type = "Function:";
+	s.diff = flame__is_diff(f);
 	s.ypad1 = o.font_size * 4;
 	s.ypad2 = o.font_size * 2 + 10;
 	if (!total)
 		depth = 2; /* room for the message */
 	s.height = (unsigned int)((depth + 1) * o.frame_height + s.ypad1 + s.ypad2);
 	s.scale = total ? (o.width - 2.0 * XPAD) / total : 0;
+	if (s.diff)
+		svg__maxdelta(&s, 0);
 
 	fprintf(out,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
@@ -311,6 +455,9 @@ int flame__render_svg(const struct flame *f, const struct flame_svg_opts *opts, 
 		s.height - o.font_size / 2 - 4);
 	fprintf(out, "<text id=\"matched\" x=\"%d\" y=\"%g\"> </text>\n", o.width - XPAD,
 		s.height - o.font_size / 2 - 4);
+	fputs("<text id=\"nametype\" class=\"hide\">", out);
+	svg__escape_str(out, o.name_type);
+	fputs("</text>\n", out);
 	svg__legend(&s);
 	fputs("<g id=\"frames\">\n", out);
 	if (total)

@@ -27,7 +27,16 @@ struct flame_svg_opts {
 	double font_size;	   /* 0: 12 */
 	double min_width;	   /* frames narrower than this (px) are left out; 0: 0.1 */
 	bool inverted;		   /* icicle: root at the top */
+	const char *palette;	   /* flamegraph.pl --colors name, or NULL: by frame kind */
+	const char *name_type;	   /* the details line's label; NULL: "Function:" */
+	/* Differential graphs (flame__is_diff()): */
+	double before_scale; /* the before counts' factor (normalisation); 0: 1 */
+	bool negate;	     /* swap the hues: red shrank, blue grew */
 };
+
+/* True for the palettes --colors takes: sear, hot, mem, io, red, green, blue, yellow, purple, aqua,
+ * orange, java, js. */
+bool svg__palette_known(const char *palette);
 
 /* Writes the SVG for f to out. Returns 0, or -EIO when the stream failed. */
 int flame__render_svg(const struct flame *f, const struct flame_svg_opts *opts, FILE *out);

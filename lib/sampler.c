@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -192,6 +193,10 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 	a->comm_exec = 1;
 	a->task = 1;
 	a->sample_id_all = 1;
+	/* Sample times on CLOCK_MONOTONIC: comparable with sear's own clock and across runs'
+	 * starts. */
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
 	a->wakeup_watermark = s->pages * sysconf(_SC_PAGESIZE) / 4;
 

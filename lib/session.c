@@ -9,8 +9,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "proc.h"
 #include "profile.h"
+#include "recording.h"
 #include "session.h"
 
 /* perf_event_max_stack is at most 127 by default and 65535 at the most; keep this many. */
@@ -29,12 +31,35 @@ struct session {
 	const char *names[SESSION_MAX_NAMES];
 	enum frame_kind kinds[SESSION_MAX_NAMES];
 	struct sym_frame sf[SESSION_MAX_NAMES];
-	char container_root[32], pid_root[224], event_root[80];
+	struct session_root_buf roots;
 	const char *const *event_names;
 	int nr_events;
 	session_event_fn event_of;
 	const void *event_ctx;
+	session_filter_fn filter;
+	void *filter_ctx;
+	/* recording: raw samples until the next chunk, and the ids already written */
+	struct rec_writer *rec;
+	struct pending_sample *pending;
+	size_t nr_pending, cap_pending;
+	int64_t *rec_stack; /* profile stack id -> recording stack id + 1 */
+	size_t cap_rec_stack;
+	int64_t *rec_comm; /* procs string id -> recording string id + 1 */
+	size_t cap_rec_comm;
+	struct u64map rec_tasks; /* pids whose container was written */
+	uint32_t rec_names[SESSION_MAX_NAMES];
 };
+
+struct pending_sample {
+	uint64_t time;
+	uint32_t pid, tid, cpu, event, comm, stack;
+};
+
+void session__set_filter(struct session *s, session_filter_fn fn, void *ctx)
+{
+	s->filter = fn;
+	s->filter_ctx = ctx;
+}
 
 void session__set_events(struct session *s, const char *const *names, int nr, session_event_fn fn,
 			 const void *ctx)
@@ -70,6 +95,10 @@ void session__free(struct session *s)
 		return;
 	procs__free(s->procs);
 	profile__free(s->profile);
+	free(s->pending);
+	free(s->rec_stack);
+	free(s->rec_comm);
+	u64map__release(&s->rec_tasks);
 	free(s);
 }
 
@@ -188,9 +217,18 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 		}
 		nr++;
 	}
-	stack = profile__stack(s->profile, s->frames, nr);
 	comm = procs__comm(s->procs, r.pid, r.tid);
-	if (stack < 0 || comm < 0)
+	if (comm < 0)
+		return -ENOMEM;
+	if (s->filter) {
+		struct session_sample_info info = { r.pid, r.tid, r.time,
+						    strtab__str(procs__strings(s->procs), comm) };
+
+		if (!s->filter(s->filter_ctx, &info))
+			return 0;
+	}
+	stack = profile__stack(s->profile, s->frames, nr);
+	if (stack < 0)
 		return -ENOMEM;
 	if (!s->stats.samples || r.time < s->stats.first_time)
 		s->stats.first_time = r.time;
@@ -203,6 +241,19 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 			s->stats.bad_records++;
 			return 0;
 		}
+	}
+	if (s->rec) {
+		if (s->nr_pending == s->cap_pending) {
+			size_t cap = s->cap_pending ? s->cap_pending * 2 : 4096;
+			struct pending_sample *p = realloc(s->pending, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			s->pending = p;
+			s->cap_pending = cap;
+		}
+		s->pending[s->nr_pending++] =
+		    (struct pending_sample){ r.time, r.pid, r.tid, r.cpu, event, comm, stack };
 	}
 	return profile__add(s->profile, event, r.pid, comm, stack, 1);
 }
@@ -376,33 +427,38 @@ struct stack_walk {
 	void *ctx;
 };
 
-static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t comm,
-			       uint32_t stack, uint64_t count)
+size_t session__roots(const struct session_roots *in, const char **names, enum frame_kind *kinds,
+		      struct session_root_buf *buf)
 {
-	struct stack_walk *w = ctx;
-	struct session *s = w->s;
-	const char *container;
-	const struct frame *f;
-	uint32_t nr, i;
 	size_t n = 0;
 
-	if (s->nr_events > 1) {
-		snprintf(s->event_root, sizeof(s->event_root), "[%.64s]", s->event_names[event]);
-		s->names[n] = s->event_root;
-		s->kinds[n++] = FRAME_ROOT;
+	if (in->event) {
+		snprintf(buf->event, sizeof(buf->event), "[%.64s]", in->event);
+		names[n] = buf->event;
+		kinds[n++] = FRAME_ROOT;
 	}
-	if (s->opts.container_roots && (container = symbolizer__container(s->sym, pid))) {
-		snprintf(s->container_root, sizeof(s->container_root), "[container %.12s]",
-			 container);
-		s->names[n] = s->container_root;
-		s->kinds[n++] = FRAME_ROOT;
+	if (in->container) {
+		snprintf(buf->container, sizeof(buf->container), "[container %.12s]",
+			 in->container);
+		names[n] = buf->container;
+		kinds[n++] = FRAME_ROOT;
 	}
-	s->names[n] = strtab__str(procs__strings(s->procs), comm);
-	if (s->opts.pid_roots) {
-		snprintf(s->pid_root, sizeof(s->pid_root), "%.200s [%u]", s->names[n], pid);
-		s->names[n] = s->pid_root;
+	if (in->pid_roots) {
+		snprintf(buf->comm, sizeof(buf->comm), "%.200s [%u]", in->comm, in->pid);
+		names[n] = buf->comm;
+	} else {
+		names[n] = in->comm;
 	}
-	s->kinds[n++] = FRAME_ROOT;
+	kinds[n++] = FRAME_ROOT;
+	return n;
+}
+
+/* Names a profile stack's frames, outermost first, into names/kinds from index n. */
+static size_t session__name_frames(struct session *s, uint32_t stack, size_t n)
+{
+	const struct frame *f;
+	uint32_t nr, i;
+
 	f = profile__frames(s->profile, stack, &nr);
 	for (i = nr; i-- > 0 && n < SESSION_MAX_NAMES;) {
 		int k, got = symbolizer__symbolize(s->sym, f[i].dso, f[i].addr, s->sf,
@@ -413,7 +469,126 @@ static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t
 			s->kinds[n++] = s->sf[k].kind;
 		}
 	}
+	return n;
+}
+
+static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t comm,
+			       uint32_t stack, uint64_t count)
+{
+	struct stack_walk *w = ctx;
+	struct session *s = w->s;
+	struct session_roots roots = {
+		.event = s->nr_events > 1 ? s->event_names[event] : NULL,
+		.container = s->opts.container_roots ? symbolizer__container(s->sym, pid) : NULL,
+		.comm = strtab__str(procs__strings(s->procs), comm),
+		.pid = pid,
+		.pid_roots = s->opts.pid_roots,
+	};
+	size_t n = session__roots(&roots, s->names, s->kinds, &s->roots);
+
+	n = session__name_frames(s, stack, n);
 	return w->fn(w->ctx, s->names, s->kinds, n, count);
+}
+
+void session__set_recording(struct session *s, struct rec_writer *w)
+{
+	s->rec = w;
+}
+
+size_t session__recording_pending(const struct session *s)
+{
+	return s->nr_pending;
+}
+
+static int grow_ids(int64_t **v, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 1024;
+	int64_t *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*v, n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + *cap, 0, (n - *cap) * sizeof(*p));
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
+/* The recording's id for a profile stack: named and written the first time. */
+static int64_t session__rec_stack(struct session *s, uint32_t stack)
+{
+	size_t n, i;
+	int64_t id;
+
+	if (grow_ids(&s->rec_stack, &s->cap_rec_stack, stack + 1))
+		return -ENOMEM;
+	if (s->rec_stack[stack])
+		return s->rec_stack[stack] - 1;
+	n = session__name_frames(s, stack, 0);
+	if (n > REC_MAX_FRAMES)
+		n = REC_MAX_FRAMES;
+	for (i = 0; i < n; i++) {
+		id = rec_writer__string(s->rec, s->names[i]);
+		if (id < 0)
+			return id;
+		s->rec_names[i] = id;
+	}
+	id = rec_writer__stack(s->rec, s->rec_names, s->kinds, n);
+	if (id >= 0)
+		s->rec_stack[stack] = id + 1;
+	return id;
+}
+
+static int64_t session__rec_comm(struct session *s, uint32_t comm)
+{
+	int64_t id;
+
+	if (grow_ids(&s->rec_comm, &s->cap_rec_comm, comm + 1))
+		return -ENOMEM;
+	if (s->rec_comm[comm])
+		return s->rec_comm[comm] - 1;
+	id = rec_writer__string(s->rec, strtab__str(procs__strings(s->procs), comm));
+	if (id >= 0)
+		s->rec_comm[comm] = id + 1;
+	return id;
+}
+
+int session__flush_recording(struct session *s)
+{
+	size_t i;
+	int err;
+
+	if (!s->rec)
+		return 0;
+	for (i = 0; i < s->nr_pending; i++) {
+		const struct pending_sample *p = &s->pending[i];
+		int64_t stack = session__rec_stack(s, p->stack),
+			comm = session__rec_comm(s, p->comm);
+		struct rec_sample r;
+
+		if (stack < 0 || comm < 0)
+			return stack < 0 ? stack : comm;
+		if (!u64map__find(&s->rec_tasks, p->pid)) {
+			const char *c = symbolizer__container(s->sym, p->pid);
+			int64_t cid = c ? rec_writer__string(s->rec, c) : -1;
+
+			if ((c && cid < 0) || rec_writer__task(s->rec, p->pid, cid) ||
+			    u64map__set(&s->rec_tasks, p->pid, 1))
+				return -ENOMEM;
+		}
+		r = (struct rec_sample){
+			p->time, p->pid, p->tid, p->cpu, p->event, comm, stack, 1
+		};
+		err = rec_writer__sample(s->rec, &r);
+		if (err)
+			return err;
+	}
+	s->nr_pending = 0;
+	return rec_writer__flush(s->rec);
 }
 
 int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx)

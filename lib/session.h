@@ -67,6 +67,53 @@ typedef int (*session_event_fn)(const void *ctx, uint64_t id);
 void session__set_events(struct session *s, const char *const *names, int nr, session_event_fn fn,
 			 const void *ctx);
 
+/* The root frames above a stack, shared by record and report so both name roots alike. */
+struct session_roots {
+	const char *event;     /* with several events, the sample's; else NULL */
+	const char *container; /* with container_roots, the process's container id; else NULL */
+	const char *comm;      /* the thread name */
+	uint32_t pid;
+	bool pid_roots;
+};
+
+/* Root label storage for session__roots(). */
+struct session_root_buf {
+	char event[80], container[32], comm[224];
+};
+
+/*
+ * Fills names and kinds (room for 3) with the roots for in, using buf
+ * for their text. Returns how many were written.
+ */
+size_t session__roots(const struct session_roots *in, const char **names, enum frame_kind *kinds,
+		      struct session_root_buf *buf);
+
+/*
+ * Records every sample into w (borrowed; it must outlive the session, or
+ * be detached with NULL) as well as into the profile. Stacks are named and
+ * written at each session__flush_recording(), not on the sample path.
+ */
+struct rec_writer;
+void session__set_recording(struct session *s, struct rec_writer *w);
+
+/* Names the stacks of the samples taken since the last call and writes a chunk. Returns 0 or
+ * -errno. */
+int session__flush_recording(struct session *s);
+
+/* Samples waiting for the next chunk. */
+size_t session__recording_pending(const struct session *s);
+
+/* What a sample filter sees. comm is borrowed for the call. */
+struct session_sample_info {
+	uint32_t pid, tid;
+	uint64_t time;
+	const char *comm;
+};
+
+/* Keeps only the samples for which fn returns true (NULL: all). */
+typedef bool (*session_filter_fn)(void *ctx, const struct session_sample_info *s);
+void session__set_filter(struct session *s, session_filter_fn fn, void *ctx);
+
 /* Returns the counters so far; borrowed. */
 const struct session_stats *session__stats(const struct session *s);
 

@@ -65,6 +65,7 @@ struct symbolizer {
 	size_t nr_frames, cap_frames;
 	struct symtab *vdso;
 	bool vdso_tried;
+	struct strtab *expected; /* path -> build-id, as "path\0hex" entries */
 };
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
@@ -78,7 +79,7 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	sym->kernel = -1;
 	sym->keys = strtab__new();
 	sym->names = strtab__new();
-	sym->targets = targets__new();
+	sym->targets = targets__new(sym->opts.offline);
 	sym->dsos = calloc(16, sizeof(*sym->dsos));
 	if (!sym->keys || !sym->names || !sym->targets || !sym->dsos) {
 		symbolizer__free(sym);
@@ -116,6 +117,7 @@ void symbolizer__free(struct symbolizer *sym)
 	strtab__free(sym->keys);
 	strtab__free(sym->names);
 	symtab__free(sym->vdso);
+	strtab__free(sym->expected);
 	targets__free(sym->targets);
 	free(sym);
 }
@@ -239,6 +241,48 @@ void symbolizer__fork(struct symbolizer *sym, pid_t pid, pid_t ppid)
 	targets__fork(sym->targets, pid, ppid);
 }
 
+void symbolizer__expect_build_id(struct symbolizer *sym, const char *path, const uint8_t *id,
+				 size_t len)
+{
+	char entry[4200];
+	size_t n, i;
+
+	if (!sym->expected && !(sym->expected = strtab__new()))
+		return;
+	n = snprintf(entry, sizeof(entry), "%s", path) + 1;
+	for (i = 0; i < len && i < 20 && n + 2 < sizeof(entry); i++)
+		n += snprintf(entry + n, sizeof(entry) - n, "%02x", id[i]);
+	strtab__intern_len(sym->expected, entry, n);
+}
+
+/* Warns when a loaded file's build-id differs from the one a recording expects. */
+static void symbolizer__check_build_id(struct symbolizer *sym, const char *path,
+				       const struct symtab *t)
+{
+	char want[41] = "", got[41] = "";
+	const uint8_t *id;
+	size_t plen = strlen(path), n, i;
+	uint32_t k;
+
+	if (!sym->expected || !t)
+		return;
+	for (k = 0; k < strtab__count(sym->expected); k++) {
+		const char *e = strtab__str(sym->expected, k);
+
+		if (strtab__len(sym->expected, k) > plen && !memcmp(e, path, plen + 1)) {
+			snprintf(want, sizeof(want), "%s", e + plen + 1);
+			break;
+		}
+	}
+	n = symtab__build_id(t, &id);
+	for (i = 0; i < n; i++)
+		snprintf(got + 2 * i, sizeof(got) - 2 * i, "%02x", id[i]);
+	if (want[0] && got[0] && strcmp(want, got))
+		pr_warn("'%s' is not the file that was recorded (build-id %s, recorded %s): its "
+			"names may be wrong",
+			path, got, want);
+}
+
 void symbolizer__see(struct symbolizer *sym, pid_t pid)
 {
 	targets__get(sym->targets, pid);
@@ -294,7 +338,7 @@ static int symbolizer__open_mapped(struct symbolizer *sym, pid_t pid, const char
 
 	snprintf(link, sizeof(link), "/proc/%d/map_files/%llx-%llx", (int)pid,
 		 (unsigned long long)start, (unsigned long long)end);
-	fd = start < end ? open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+	fd = start < end && !sym->opts.offline ? open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 	if (fd >= 0) {
 		if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (!ino || st.st_ino == ino))
 			return fd;
@@ -397,6 +441,7 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 		return id;
 	}
 	d->symtab = symtab__new_elf_fd(fd);
+	symbolizer__check_build_id(sym, path, d->symtab);
 	if (d->symtab) {
 		if (!symtab__is_full(d->symtab) ||
 		    (need_dwarf && !symtab__has_debug_info(d->symtab)))

@@ -30,6 +30,7 @@ struct symbolizer_opts {
 	bool inline_frames; /* inlined functions as frames of their own (DWARF) */
 	bool srcline;	    /* append " file:line" to names (DWARF) */
 	bool full_names;    /* keep C++/Rust parameter lists when demangling */
+	bool offline;	    /* replaying a file: the pids are not this machine's now */
 };
 
 struct symbolizer;
@@ -75,6 +76,13 @@ const char *symbolizer__container(struct symbolizer *sym, pid_t pid);
  */
 uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, uint32_t maj,
 			  uint32_t min, uint64_t ino, uint64_t start, uint64_t end);
+
+/*
+ * A recording (perf.data) says the file at path had this build-id: a local
+ * file that differs is reported once when it is loaded.
+ */
+void symbolizer__expect_build_id(struct symbolizer *sym, const char *path, const uint8_t *id,
+				 size_t len);
 
 /* Returns the module id for pid's anonymous executable memory: JIT code. */
 uint32_t symbolizer__anon(struct symbolizer *sym, pid_t pid);

@@ -24,12 +24,17 @@ struct targets {
 	size_t nr, cap;
 	struct u64map by_pid; /* pid -> index */
 	struct root *roots;   /* distinct pinned roots, each fd held once */
+	bool offline;
 	size_t nr_roots, cap_roots;
 };
 
-struct targets *targets__new(void)
+struct targets *targets__new(bool offline)
 {
-	return calloc(1, sizeof(struct targets));
+	struct targets *t = calloc(1, sizeof(struct targets));
+
+	if (t)
+		t->offline = offline;
+	return t;
 }
 
 void targets__free(struct targets *t)
@@ -207,7 +212,7 @@ const struct target *targets__get(struct targets *t, pid_t pid)
 
 	if (!tg)
 		return &none;
-	if (!tg->known)
+	if (!tg->known && !t->offline)
 		targets__read_proc(t, pid, tg);
 	return tg;
 }
@@ -218,7 +223,7 @@ void targets__fork(struct targets *t, pid_t pid, pid_t ppid)
 	struct target *child;
 	bool created;
 
-	if (pid == ppid)
+	if (pid == ppid || t->offline)
 		return;
 	parent = targets__get(t, ppid);
 	if (!parent->known)

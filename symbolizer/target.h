@@ -36,8 +36,12 @@ struct target {
 	char container[65];
 };
 
-/* Returns a new registry; free with targets__free(), which closes the pinned roots. */
-struct targets *targets__new(void);
+/*
+ * Returns a new registry; free with targets__free(), which closes the
+ * pinned roots. An offline registry never reads /proc: its pids are from a
+ * recording, and may belong to other processes now.
+ */
+struct targets *targets__new(bool offline);
 void targets__free(struct targets *t);
 
 /*

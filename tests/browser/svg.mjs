@@ -39,7 +39,7 @@ try {
 	const resize = page.locator("#frames > g", { has: page.locator("title", { hasText: /^resize_image \(/ }) });
 	await resize.hover();
 	const details = await page.textContent("#details");
-	assert.match(details, /^resize_image \([\d,]+ samples, [\d.]+%\)$/, "hover details");
+	assert.match(details, /^Function: resize_image \([\d,]+ samples, [\d.]+%\)$/, "hover details");
 
 	// Click: resize_image fills the width, its callees scale with it, the rest hides.
 	await resize.click();

@@ -55,7 +55,7 @@ static void test_folded_output(void **state)
 	add(f, "app;main;idle", 5);
 	add(f, "app;main;work;leaf", 1);
 	add(f, "app;main-x", 7);
-	CAPTURE(text, assert_int_equal(flame__write_folded(f, out), 0));
+	CAPTURE(text, assert_int_equal(flame__write_folded(f, out, 1), 0));
 	/* Sorted by stack, one line each, counts merged. */
 	assert_string_equal(text, "app;main-x 7\n"
 				  "app;main;idle 5\n"
@@ -73,7 +73,7 @@ static void test_names_sanitised(void **state)
 
 	(void)state;
 	assert_int_equal(flame__add(f, names, NULL, 4, 2), 0);
-	CAPTURE(text, flame__write_folded(f, out));
+	CAPTURE(text, flame__write_folded(f, out, 1));
 	/* ';' would split a frame in two, control characters break XML; empty becomes [unknown]. */
 	assert_string_equal(text, "app;a?b;tab?here;[unknown] 2\n");
 	free(text);
@@ -86,7 +86,7 @@ static void test_empty(void **state)
 	char *text = NULL;
 
 	(void)state;
-	CAPTURE(text, assert_int_equal(flame__write_folded(f, out), 0));
+	CAPTURE(text, assert_int_equal(flame__write_folded(f, out, 1), 0));
 	assert_string_equal(text, "");
 	assert_int_equal(flame__total(f), 0);
 	free(text);

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+/* sear report: a .sear recording or a perf.data file, rendered again, sliced and shaped. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../flamegraph/flame.h"
+#include "cmd.h"
+#include "load.h"
+
+static void report__usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sear report [options] IN [-o OUT]\n"
+		"\n"
+		"Renders a recording again: IN is a .sear file (sear record -o x.sear), a\n"
+		"perf.data file (perf record -g), or folded text; the format is read from\n"
+		"the file, not its name. OUT is .svg or .folded (default: folded on stdout).\n"
+		"\n"
+		"  sear report run.sear -o flame.svg\n"
+		"  sear report perf.data -o flame.svg\n"
+		"  sear report run.sear --pid 4242 --from 10 --to 20 -o slice.svg\n"
+		"  sear report run.sear --comm worker --inverted -o icicle.svg\n"
+		"\n"
+		"  -o, --output FILE      .svg or .folded; '-': folded on stdout\n"
+		"  --format FMT           svg or folded, whatever FILE's extension\n"
+		"%s%s",
+		load_options_help, svg_options_help);
+}
+
+static int report__add(void *ctx, const char *const *names, const enum frame_kind *kinds, size_t nr,
+		       uint64_t count, int64_t before)
+{
+	if (before >= 0)
+		return flame__add_diff(ctx, names, kinds, nr, count, before);
+	return flame__add(ctx, names, kinds, nr, count);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		LOAD_LONGOPTS,
+		SVG_LONGOPTS,
+		{ 0 },
+	};
+	struct load_opts lo = { .to = -1 };
+	struct flame_svg_opts svg = { 0 };
+	struct output out = { 0 };
+	const char *output = "-", *format = NULL;
+	struct load_info info;
+	struct flame *f = NULL;
+	int c, ret = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		int r = svg_option(&svg, c, optarg);
+
+		if (!r)
+			r = load_option(&lo, c, optarg);
+		if (r < 0)
+			return 1;
+		if (r)
+			continue;
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			report__usage(stdout);
+			return 0;
+		default:
+			fputs("run 'sear report --help' for the options\n", stderr);
+			return 1;
+		}
+	}
+	if (argc - optind != 1) {
+		msg("name one input: sear report IN -o OUT (see 'sear report --help')");
+		return 1;
+	}
+	/* Before reading: a bad output path should not cost the wait. */
+	if (output__open(&out, output, format ? format : (strcmp(output, "-") ? NULL : "folded")))
+		return 1;
+	if (out.format == OUT_SEAR) {
+		msg("report writes .svg or .folded; '%s' is a recording already", argv[optind]);
+		goto out;
+	}
+	f = flame__new();
+	if (!f) {
+		msg("out of memory");
+		goto out;
+	}
+	if (load_profile(argv[optind], &lo, report__add, f, &info))
+		goto out;
+	if (!svg.title)
+		svg.title = info.title;
+	if (!svg.subtitle)
+		svg.subtitle = info.subtitle;
+	if (!info.samples)
+		msg("warning: no samples in '%s' pass the filters", argv[optind]);
+	ret = output__write(&out, f, &svg) ? 1 : 0;
+out:
+	if (out.f && out.f != stdout)
+		fclose(out.f);
+	flame__free(f);
+	return ret;
+}
