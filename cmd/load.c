@@ -342,7 +342,9 @@ int load_profile(const char *path, const struct load_opts *o, folded_fn fn, void
 	memset(info, 0, sizeof(*info));
 	if (read_input(path, &buf, &len))
 		return -1;
-	if (rec__is_recording(buf, len)) {
+	if (!len) {
+		msg("'%s' is empty: nothing to read", path);
+	} else if (rec__is_recording(buf, len)) {
 		ret = load_sear(path, buf, len, o, fn, ctx, info);
 	} else if (perfdata__is_perfdata(buf, len)) {
 		ret = load_perf(path, buf, len, o, fn, ctx, info);

@@ -92,5 +92,7 @@ int main(int argc, char **argv)
 		msg("'%s' is not a sear command: see 'sear help'", argv[1]);
 		return 1;
 	}
+	/* The library's warnings reach the user from every command. */
+	cmd__setup_log(0);
 	return c->fn(argc - 1, argv + 1);
 }

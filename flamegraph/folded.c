@@ -99,7 +99,8 @@ int folded__for_each(const char *buf, size_t len, const struct folded_opts *opts
 			;
 		if (e == p)
 			continue;
-		if (!count_before(p, &e, &after) || e == p) {
+		/* " 1" is an empty stack with a count, as stackcollapse writes it; "1" is not. */
+		if (!count_before(p, &e, &after) || (e == p && !is_blank(*p))) {
 			*bad_line = line;
 			ret = -EINVAL;
 			goto out;
@@ -121,7 +122,7 @@ int folded__for_each(const char *buf, size_t len, const struct folded_opts *opts
 		}
 		memcpy(copy, p, e - p);
 		copy[e - p] = '\0';
-		for (frame = copy; frame && nr < FOLDED_MAX_FRAMES; frame = q) {
+		for (frame = e > p ? copy : NULL; frame && nr < FOLDED_MAX_FRAMES; frame = q) {
 			q = strchr(frame, ';');
 			if (q)
 				*q++ = '\0';

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# sear against perf on the same input, in one run. Prints medians and ratios; no
+# thresholds: the machines are shared and noisy, so read the ratios, not the seconds.
+#
+#   bench/run.sh [RUNS]        (default 5; needs a built tree: tools/setup.sh)
+#
+# - size:     the .sear of a recording vs the perf.data of the same run (both attached
+#             to one workload at once, same event and rate)
+# - report:   perf.data to folded stacks: 'sear report' vs 'perf script' (perf's own text,
+#             before any stackcollapse step)
+# - collapse: 'sear collapse' on perf script text vs stackcollapse-perf.pl, when it is
+#             found on PATH or in $FLAMEGRAPH_DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+sear=build/sear
+demo=build/demo
+[ -x "$sear" ] && [ -x "$demo" ] || { echo "build first: tools/setup.sh" >&2; exit 1; }
+command -v perf >/dev/null || { echo "perf is needed as the reference" >&2; exit 1; }
+tmp=$(mktemp -d /tmp/sear-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN { printf "%.4f\n", e - s }'; }
+
+echo "sear bench: $runs runs each, medians; $(nproc) CPUs, $(uname -r)"
+
+# 1. Size: both profilers attached to the same process for the same 4 seconds.
+for i in $(seq "$runs"); do
+	"$demo" 7 &
+	pid=$!
+	sleep 0.5
+	perf record -q -e cpu-clock -F 999 -g -p "$pid" -o "$tmp/run.data" -- sleep 4 2>/dev/null &
+	perfpid=$!
+	"$sear" record -q -e cpu-clock -F 999 -p "$pid" -d 4 -o "$tmp/run.sear"
+	wait "$perfpid" || true
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	echo "$(stat -c %s "$tmp/run.data") $(stat -c %s "$tmp/run.sear")" >>"$tmp/sizes"
+done
+pd=$(awk '{ print $1 }' "$tmp/sizes" | median)
+sr=$(awk '{ print $2 }' "$tmp/sizes" | median)
+echo "size:     perf.data $pd B, .sear $sr B: .sear is $(awk -v a="$pd" -v b="$sr" 'BEGIN { printf "%.1f", a / b }')x smaller"
+
+# 2. Reading perf.data: one large file, read by both.
+perf record -q -e cpu-clock -F 4000 -g -o "$tmp/big.data" -- "$demo" 10 2>/dev/null
+for i in $(seq "$runs"); do
+	seconds perf script -i "$tmp/big.data" >>"$tmp/perfscript"
+	seconds "$sear" report "$tmp/big.data" -o "$tmp/big.folded" >>"$tmp/searreport"
+done
+ps=$(median <"$tmp/perfscript")
+sp=$(median <"$tmp/searreport")
+echo "report:   perf script ${ps}s, sear report ${sp}s (to folded): sear is $(awk -v a="$ps" -v b="$sp" 'BEGIN { printf "%.1f", a / b }')x faster"
+
+# 3. Collapsing perf script text.
+perf script -i "$tmp/big.data" >"$tmp/big.txt" 2>/dev/null
+mb=$(awk -v b="$(stat -c %s "$tmp/big.txt")" 'BEGIN { printf "%.0f", b / 1048576 }')
+for i in $(seq "$runs"); do
+	seconds "$sear" collapse "$tmp/big.txt" >>"$tmp/searcollapse"
+done
+sc=$(median <"$tmp/searcollapse")
+pl=""
+for d in "${FLAMEGRAPH_DIR:-}" $(dirname "$(command -v stackcollapse-perf.pl 2>/dev/null || echo /nonexistent/x)"); do
+	[ -n "$d" ] && [ -x "$d/stackcollapse-perf.pl" ] && pl="$d/stackcollapse-perf.pl" && break
+done
+if [ -n "$pl" ]; then
+	for i in $(seq "$runs"); do
+		seconds "$pl" "$tmp/big.txt" >>"$tmp/perlcollapse"
+	done
+	pc=$(median <"$tmp/perlcollapse")
+	"$pl" "$tmp/big.txt" >"$tmp/perl.folded" 2>/dev/null
+	"$sear" collapse "$tmp/big.txt" >"$tmp/sear.folded" 2>/dev/null
+	same=$(cmp -s "$tmp/perl.folded" "$tmp/sear.folded" && echo identical || echo DIFFERENT)
+	echo "collapse: ${mb} MiB of perf script: stackcollapse-perf.pl ${pc}s, sear ${sc}s: sear is $(awk -v a="$pc" -v b="$sc" 'BEGIN { printf "%.1f", a / b }')x faster; outputs $same"
+else
+	echo "collapse: ${mb} MiB of perf script in ${sc}s ($(awk -v m="$mb" -v s="$sc" 'BEGIN { printf "%.0f", m / s }') MiB/s); stackcollapse-perf.pl not found (set FLAMEGRAPH_DIR) for the ratio"
+fi
