@@ -47,10 +47,9 @@ struct pd {
 		uint64_t time;
 		size_t seq;
 		const struct perf_event_header *hdr;
+		bool copied; /* a misaligned record's own copy: free it */
 	} * round;
 	size_t nr_round, cap_round;
-	uint8_t *aligned; /* a copy for records not 8-byte aligned in the file */
-	size_t aligned_cap;
 };
 
 static int pd__fail(struct pd *p, const char *fmt, ...)
@@ -276,26 +275,20 @@ static bool pd__filter(void *ctx, const struct session_sample_info *s)
 static int pd__flush_round(struct pd *p)
 {
 	size_t i;
+	bool err;
 
+	if (!p->nr_round)
+		return 0;
 	qsort(p->round, p->nr_round, sizeof(*p->round), round__cmp);
-	for (i = 0; i < p->nr_round; i++) {
-		const struct perf_event_header *h = p->round[i].hdr;
-
-		/* The parsers need 8-byte alignment, as in a ring buffer. */
-		if ((uintptr_t)h & 7) {
-			if (h->size > p->aligned_cap) {
-				free(p->aligned);
-				p->aligned = malloc(65536);
-				p->aligned_cap = p->aligned ? 65536 : 0;
-				if (!p->aligned)
-					return pd__fail(p, "out of memory");
-			}
-			memcpy(p->aligned, h, h->size);
-			h = (const struct perf_event_header *)p->aligned;
-		}
-		if (session__process(p->session, h, &p->layouts[0]))
-			return pd__fail(p, "out of memory");
-	}
+	for (i = 0; i < p->nr_round; i++)
+		if (session__process(p->session, p->round[i].hdr, &p->layouts[0]))
+			break;
+	err = i < p->nr_round;
+	for (i = 0; i < p->nr_round; i++)
+		if (p->round[i].copied)
+			free((void *)p->round[i].hdr);
+	if (err)
+		return pd__fail(p, "out of memory");
 	p->nr_round = 0;
 	return 0;
 }
@@ -310,19 +303,24 @@ static int pd__data(struct pd *p, struct section data)
 	end = data.offset + data.size;
 	while (end - off >= sizeof(struct perf_event_header)) {
 		const struct perf_event_header *h = (const void *)(p->buf + off);
+		struct perf_event_header hdr;
 
-		if (h->size < sizeof(*h) || h->size > end - off)
+		/* A hostile file may put records anywhere: read the header by value. */
+		memcpy(&hdr, p->buf + off, sizeof(hdr));
+		if (hdr.size < sizeof(hdr) || hdr.size > end - off)
 			break; /* a record cut short: use what came before */
-		if (h->type == REC_COMPRESSED)
+		if (hdr.type == REC_COMPRESSED)
 			return pd__fail(p, "compressed records (perf record -z) are not supported: "
 					   "record without -z, or convert with 'perf inject'");
-		if (h->type == REC_AUXTRACE)
+		if (hdr.type == REC_AUXTRACE)
 			return pd__fail(p,
 					"AUX area traces (Intel PT, CoreSight) are not supported");
-		if (h->type == REC_FINISHED_ROUND) {
+		if (hdr.type == REC_FINISHED_ROUND) {
 			if (pd__flush_round(p))
 				return -1;
-		} else if (h->type < PERF_RECORD_MAX) {
+		} else if (hdr.type < PERF_RECORD_MAX) {
+			bool copied = false;
+
 			if (p->nr_round == p->cap_round) {
 				size_t cap = p->cap_round ? p->cap_round * 2 : 4096;
 				struct round_rec *r = realloc(p->round, cap * sizeof(*r));
@@ -332,10 +330,20 @@ static int pd__data(struct pd *p, struct section data)
 				p->round = r;
 				p->cap_round = cap;
 			}
+			/* The parsers need 8-byte alignment, as in a ring buffer: copy if not. */
+			if ((uintptr_t)h & 7) {
+				void *c = malloc(hdr.size);
+
+				if (!c)
+					return pd__fail(p, "out of memory");
+				memcpy(c, h, hdr.size);
+				h = c;
+				copied = true;
+			}
 			p->round[p->nr_round++] =
-			    (struct round_rec){ record__time(h, &p->layouts[0]), seq++, h };
+			    (struct round_rec){ record__time(h, &p->layouts[0]), seq++, h, copied };
 		}
-		off += h->size;
+		off += hdr.size;
 	}
 	return pd__flush_round(p);
 }
@@ -429,8 +437,10 @@ out:
 	session__free(p->session);
 	symbolizer__free(p->sym);
 	u64map__release(&p->ids);
+	for (i = 0; i < (int)p->nr_round; i++)
+		if (p->round[i].copied)
+			free((void *)p->round[i].hdr);
 	free(p->round);
-	free(p->aligned);
 	free(p);
 	return ret;
 }
