@@ -75,3 +75,42 @@ if [ -n "$pl" ]; then
 else
 	echo "collapse: ${mb} MiB of perf script in ${sc}s ($(awk -v m="$mb" -v s="$sc" 'BEGIN { printf "%.0f", m / s }') MiB/s); stackcollapse-perf.pl not found (set FLAMEGRAPH_DIR) for the ratio"
 fi
+
+# 4. Unwinding: one perf record --call-graph dwarf file, unwound by perf script and by
+#    sear report.
+wn=build/tests/unwind-nofp
+wf=build/tests/unwind-fp
+if [ -x "$wn" ]; then
+	perf record -q -e cpu-clock -F 4000 --call-graph dwarf -o "$tmp/dwarf.data" -- "$wn" split 5 2>/dev/null
+	nsamp=$(perf script -i "$tmp/dwarf.data" -F ip 2>/dev/null | grep -c . || true)
+	for i in $(seq "$runs"); do
+		seconds perf script -i "$tmp/dwarf.data" >>"$tmp/perfdwarf"
+		seconds "$sear" report "$tmp/dwarf.data" -o "$tmp/dwarf.folded" >>"$tmp/seardwarf"
+	done
+	pdw=$(median <"$tmp/perfdwarf")
+	sdw=$(median <"$tmp/seardwarf")
+	samples=$(awk '{ s += $NF } END { print s + 0 }' "$tmp/dwarf.folded")
+	echo "unwind:   $samples dwarf samples: perf script ${pdw}s ($(awk -v n="$samples" -v s="$pdw" 'BEGIN { printf "%.0f", n / s }')/s), sear report ${sdw}s ($(awk -v n="$samples" -v s="$sdw" 'BEGIN { printf "%.0f", n / s }')/s): sear is $(awk -v a="$pdw" -v b="$sdw" 'BEGIN { printf "%.1f", a / b }')x faster"
+
+	# 5. What profiling costs the target: rounds of work done in 3 s, against none.
+	rounds() { "$@" 2>/dev/null | tail -1; }
+	for i in $(seq "$runs"); do
+		rounds "$wn" split 3 count >>"$tmp/base-nofp"
+		rounds "$sear" record -q --call-graph dwarf -o "$tmp/o.sear" -- "$wn" split 3 count >>"$tmp/sear-dwarf"
+
+		rounds "$wf" split 3 count >>"$tmp/base-fp"
+		rounds "$sear" record -q -o "$tmp/o.sear" -- "$wf" split 3 count >>"$tmp/sear-fp"
+		rounds "$sear" record -q --call-graph fp,noleaf -o "$tmp/o.sear" -- "$wf" split 3 count >>"$tmp/sear-noleaf"
+
+	done
+	lost() { awk -v b="$(median <"$tmp/$1")" -v x="$(median <"$tmp/$2")" 'BEGIN { printf "%.1f%%", 100 * (b - x) / b }'; }
+	echo "overhead: work lost by the target at 999 Hz (perf at 4000 Hz by default: -F 999 below)"
+	: >"$tmp/perf-dwarf999"
+	: >"$tmp/perf-fp999"
+	for i in $(seq "$runs"); do
+		rounds perf record -q -e cpu-clock -F 999 --call-graph dwarf -o "$tmp/o.data" -- "$wn" split 3 count >>"$tmp/perf-dwarf999"
+		rounds perf record -q -e cpu-clock -F 999 -g -o "$tmp/o.data" -- "$wf" split 3 count >>"$tmp/perf-fp999"
+	done
+	echo "          dwarf: sear $(lost base-nofp sear-dwarf), perf --call-graph dwarf $(lost base-nofp perf-dwarf999)"
+	echo "          fp:    sear (leaf callers on) $(lost base-fp sear-fp), sear fp,noleaf $(lost base-fp sear-noleaf), perf -g $(lost base-fp perf-fp999)"
+fi

@@ -21,6 +21,7 @@
 #include "../lib/recording.h"
 #include "../lib/sampler.h"
 #include "../lib/session.h"
+#include "../lib/unwind.h"
 #include "../lib/workload.h"
 #include "../symbolizer/symbolizer.h"
 #include "cmd.h"
@@ -43,6 +44,7 @@ struct record {
 	int nr_events;
 	unsigned int freq;
 	uint64_t period;
+	unsigned long stack_size; /* dwarf: bytes of user stack per sample */
 	unsigned int mmap_pages;
 	double duration;
 	pid_t pids[MAX_TARGETS], tids[MAX_TARGETS];
@@ -129,8 +131,12 @@ static void record__usage(FILE *f)
 	      "                         PMU); several get a root frame each; see 'sear list'\n"
 	      "                           sear record -e cpu-clock,page-faults -- ./app\n"
 	      "  -g                     record call stacks (always on; accepted as perf does)\n"
-	      "  --call-graph MODE      how user stacks are walked: fp (frame pointers)\n"
-	      "                           sear record --call-graph fp -- ./app\n"
+	      "  --call-graph MODE      how user stacks are walked: fp (frame pointers, and the\n"
+	      "                         caller a frameless leaf hides, from its CFI; the\n"
+	      "                         default), fp,noleaf (frame pointers only, as perf -g),\n"
+	      "                         or dwarf[,SIZE] (CFI over a SIZE-byte copy of each\n"
+	      "                         stack, default 8192: for code without frame pointers)\n"
+	      "                           sear record --call-graph dwarf -- ./app\n"
 	      "  -d, --duration SECS    stop after SECS seconds\n"
 	      "                           sear record -p 4242 -d 0.5 -o short.svg\n"
 	      "  --mmap-pages N         ring buffer pages per CPU, a power of two (default 128)\n"
@@ -213,6 +219,44 @@ static int record__parse_events(struct record *r, const char *arg)
 		return -1;
 	}
 	return 0;
+}
+
+#define DWARF_STACK_DEFAULT 8192  /* see bench/: covers the tests' 40-deep recursion */
+#define DWARF_STACK_MAX	    65528 /* the kernel's limit: a u16 record size */
+#define LEAF_STACK	    64	  /* fp mode: enough to read the return address at [SP] */
+
+/* --call-graph fp[,noleaf] | dwarf[,SIZE] */
+static int record__parse_call_graph(struct record *r)
+{
+	const char *cg = r->call_graph ? r->call_graph : "fp";
+	char *end;
+
+	if (!strcmp(cg, "fp")) {
+		r->session_opts.unwind = SESSION_UNWIND_LEAF;
+		return 0;
+	}
+	if (!strcmp(cg, "fp,noleaf")) {
+		r->session_opts.unwind = SESSION_UNWIND_NONE;
+		return 0;
+	}
+	if (!strncmp(cg, "dwarf", 5) && (!cg[5] || cg[5] == ',')) {
+		unsigned long v = DWARF_STACK_DEFAULT;
+
+		if (cg[5]) {
+			v = strtoul(cg + 6, &end, 0);
+			if (end == cg + 6 || *end || v < 64 || v > DWARF_STACK_MAX) {
+				msg("invalid --call-graph '%s': the stack size must be 64 to %d "
+				    "bytes",
+				    cg, DWARF_STACK_MAX);
+				return -1;
+			}
+		}
+		r->session_opts.unwind = SESSION_UNWIND_DWARF;
+		r->stack_size = (v + 7) & ~7UL;
+		return 0;
+	}
+	msg("unsupported --call-graph '%s': use fp, fp,noleaf or dwarf[,SIZE]", cg);
+	return -1;
 }
 
 enum {
@@ -392,11 +436,8 @@ static int record__parse(struct record *r, int argc, char **argv)
 	}
 	/* Machine-wide views group each container's processes under it. */
 	r->session_opts.container_roots = r->system_wide || r->cgroup;
-	if (r->call_graph && strcmp(r->call_graph, "fp")) {
-		msg("unsupported --call-graph '%s': only 'fp' (frame pointers) is available",
-		    r->call_graph);
+	if (record__parse_call_graph(r))
 		return -1;
-	}
 	return 0;
 }
 
@@ -833,10 +874,10 @@ static int record__finish_sear(struct record *r, double secs)
 	record__flush(r, true);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	snprintf(totals, sizeof(totals),
-		 "samples=%llu\nlost=%llu\nthrottled=%llu\nunwind_failures=0\nend_ns=%llu\n"
+		 "samples=%llu\nlost=%llu\nthrottled=%llu\nunwind_failures=%llu\nend_ns=%llu\n"
 		 "seconds=%.3f\n",
 		 (unsigned long long)st->samples, (unsigned long long)st->lost,
-		 (unsigned long long)st->throttled,
+		 (unsigned long long)st->throttled, (unsigned long long)st->unwind_failed,
 		 (unsigned long long)(now.tv_sec * 1000000000ULL + now.tv_nsec), secs);
 	err = r->rec_failed ? 0 : rec_writer__finish(r->rec, totals);
 	if (r->rec_failed)
@@ -898,6 +939,17 @@ static int record__write(struct record *r, double secs)
 		    (unsigned long long)st->lost, share,
 		    share > 5 ? ": raise --mmap-pages or lower -F" : "");
 	}
+	if (st->unwind_failed)
+		msg("%llu samples (%.1f%%) could not be unwound past their first frame (no CFI "
+		    "for their code): they show only that frame",
+		    (unsigned long long)st->unwind_failed,
+		    st->samples ? 100.0 * st->unwind_failed / st->samples : 0.0);
+	if (st->unwind_truncated)
+		msg("%llu stacks (%.1f%%) were deeper than the %lu-byte copy: raise it with "
+		    "--call-graph dwarf,%lu",
+		    (unsigned long long)st->unwind_truncated,
+		    st->samples ? 100.0 * st->unwind_truncated / st->samples : 0.0, r->stack_size,
+		    r->stack_size * 2 > 65528 ? 65528 : r->stack_size * 2);
 	if (!ret)
 		note("%llu samples in %.1f s written to %s", (unsigned long long)st->samples, secs,
 		     names);
@@ -959,6 +1011,18 @@ int cmd_record(int argc, char **argv)
 	opts.freq = r->freq;
 	opts.period = r->period;
 	opts.mmap_pages = r->mmap_pages;
+	if (r->session_opts.unwind != SESSION_UNWIND_NONE) {
+		bool dwarf = r->session_opts.unwind == SESSION_UNWIND_DWARF;
+
+		opts.sample_type = PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		opts.regs_user_mask = UNWIND_REGS_MASK;
+		opts.stack_user_size = dwarf ? r->stack_size : LEAF_STACK;
+		/* dwarf: the kernel's frame-pointer walk of user space is not wanted */
+		opts.exclude_callchain_user = dwarf;
+		r->sym_opts.unwind_tables = true;
+		if (dwarf && !r->mmap_pages)
+			opts.mmap_pages = 1024; /* each sample carries its stack copy */
+	}
 	opts.enable_on_exec = r->argv != NULL;
 
 	r->sym = symbolizer__new(&r->sym_opts);

@@ -410,6 +410,12 @@ int perfdata__load_mem(const void *buf, size_t len, const struct perfdata_opts *
 	if (pd__attrs(p, attr_size, attrs))
 		goto out;
 	sess.pid_roots = p->opts->pid_roots;
+	/* perf record --call-graph dwarf: unwind the stack copies, as perf report does. */
+	if ((p->layouts[0].sample_type & PERF_SAMPLE_STACK_USER) &&
+	    (p->layouts[0].sample_type & PERF_SAMPLE_REGS_USER)) {
+		sess.unwind = SESSION_UNWIND_DWARF;
+		so.unwind_tables = true;
+	}
 	p->sym = symbolizer__new(&so);
 	p->session = p->sym ? session__new(p->sym, &sess) : NULL;
 	if (!p->session) {

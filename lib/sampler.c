@@ -172,6 +172,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 		a->sample_type |= PERF_SAMPLE_IDENTIFIER;
 	a->sample_regs_user = opts->regs_user_mask;
 	a->sample_stack_user = opts->stack_user_size;
+	a->exclude_callchain_user = opts->exclude_callchain_user;
 	if (opts->period) {
 		a->sample_period = opts->period;
 	} else {

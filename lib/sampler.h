@@ -41,6 +41,7 @@ struct sampler_opts {
 	uint64_t sample_type;	 /* extra PERF_SAMPLE_* bits (e.g. REGS_USER|STACK_USER) */
 	uint64_t regs_user_mask;
 	uint32_t stack_user_size;
+	bool exclude_callchain_user; /* no kernel walk of the user stack (dwarf unwinds it) */
 };
 
 /* Which step failed, for the caller's error message. */

@@ -14,6 +14,8 @@
 #include "profile.h"
 #include "recording.h"
 #include "session.h"
+#include "unwind.h"
+#include "../symbolizer/symtab.h"
 
 /* perf_event_max_stack is at most 127 by default and 65535 at the most; keep this many. */
 #define SESSION_MAX_FRAMES 1024
@@ -22,6 +24,7 @@
 
 struct session {
 	struct session_opts opts;
+	uint64_t regs_mask;
 	struct symbolizer *sym;
 	struct procs *procs;
 	struct profile *profile;
@@ -47,6 +50,9 @@ struct session {
 	int64_t *rec_comm; /* procs string id -> recording string id + 1 */
 	size_t cap_rec_comm;
 	struct u64map rec_tasks; /* pids whose container was written */
+	struct unwinder *unwinder;
+	uint32_t unwind_pid; /* the sample being unwound */
+	uint64_t unwound[SESSION_MAX_FRAMES];
 	uint32_t rec_names[SESSION_MAX_NAMES];
 };
 
@@ -70,6 +76,38 @@ void session__set_events(struct session *s, const char *const *names, int nr, se
 	s->event_ctx = ctx;
 }
 
+/* The unwinder asks which module holds an address of the sample's process. */
+static bool session__find_module(void *ctx, uint64_t ip, struct unwind_module *out)
+{
+	struct session *s = ctx;
+	const struct range *m = procs__find_map(s->procs, s->unwind_pid, ip);
+	struct symtab_section hdr, eh;
+	int64_t delta;
+	int r;
+
+	if (!m)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->start = m->start;
+	out->end = m->end;
+	r = symbolizer__unwind_info(s->sym, m->val, &hdr, &eh, &delta);
+	if (r == -EAGAIN) {
+		out->jit = true;
+		return true;
+	}
+	if (r)
+		return false;
+	/* runtime = start + (file offset - pgoff), image address = file offset + delta */
+	out->bias = (int64_t)(m->start - m->off) - delta;
+	out->eh_frame_hdr = hdr.data;
+	out->eh_frame_hdr_vaddr = hdr.vaddr;
+	out->eh_frame_hdr_size = hdr.size;
+	out->eh_frame = eh.data;
+	out->eh_frame_vaddr = eh.vaddr;
+	out->eh_frame_size = eh.size;
+	return true;
+}
+
 struct session *session__new(struct symbolizer *sym, const struct session_opts *opts)
 {
 	struct session *s = calloc(1, sizeof(*s));
@@ -81,7 +119,9 @@ struct session *session__new(struct symbolizer *sym, const struct session_opts *
 	s->sym = sym;
 	s->procs = procs__new();
 	s->profile = profile__new();
-	if (!s->procs || !s->profile) {
+	if (s->opts.unwind != SESSION_UNWIND_NONE)
+		s->unwinder = unwinder__new(session__find_module, s);
+	if (!s->procs || !s->profile || (s->opts.unwind != SESSION_UNWIND_NONE && !s->unwinder)) {
 		session__free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -95,6 +135,7 @@ void session__free(struct session *s)
 		return;
 	procs__free(s->procs);
 	profile__free(s->profile);
+	unwinder__free(s->unwinder);
 	free(s->pending);
 	free(s->rec_stack);
 	free(s->rec_comm);
@@ -105,6 +146,44 @@ void session__free(struct session *s)
 const struct session_stats *session__stats(const struct session *s)
 {
 	return &s->stats;
+}
+
+/*
+ * The user part of a sample's stack, in place of the callchain's: unwound
+ * from the stack copy (dwarf), or the callchain with the caller of a
+ * frameless leaf put back (leaf). Returns how many ips, or -1 to keep the
+ * callchain as it is.
+ */
+static int session__user_ips(struct session *s, const struct record_sample *r,
+			     const uint64_t *chain, uint64_t nr_chain)
+{
+	struct unwind_sample us = { r->regs, s->regs_mask, r->stack, r->stack_dyn };
+	uint64_t caller;
+	int n;
+
+	if (!s->unwinder || !r->regs_abi || !r->nr_regs)
+		return -1;
+	s->unwind_pid = r->pid;
+	if (s->opts.unwind == SESSION_UNWIND_DWARF) {
+		n = unwinder__unwind(s->unwinder, &us, s->unwound, SESSION_MAX_FRAMES);
+		s->stats.unwind_failed = unwinder__stats(s->unwinder)->failed;
+		s->stats.unwind_truncated = unwinder__stats(s->unwinder)->truncated;
+		return n ? n : -1;
+	}
+	if (!nr_chain || !unwinder__frameless_caller(s->unwinder, &us, &caller))
+		return -1;
+	/* The walk already has it when the leaf did make a frame after all. */
+	if (nr_chain > 1 && chain[1] == caller)
+		return -1;
+	n = 0;
+	s->unwound[n++] = chain[0];
+	s->unwound[n++] = caller;
+	while ((uint64_t)(n - 1) < nr_chain && n < SESSION_MAX_FRAMES) {
+		s->unwound[n] = chain[n - 1];
+		n++;
+	}
+	s->stats.leaf_callers++;
+	return n;
 }
 
 /* True for "jit-1234.dump": a jitdump file that a runtime maps so that profilers find it. */
@@ -155,10 +234,36 @@ static int session__mmap(struct session *s, const struct perf_event_header *hdr)
 	return procs__mmap(s->procs, m.pid, m.addr, m.len, m.pgoff, dso);
 }
 
+/*
+ * Turns a user address into a frame. Returns 1 when the walk should stop
+ * here (an address in no mapping: what follows is garbage), with the frame
+ * written as [unknown].
+ */
+static int session__user_frame(struct session *s, uint32_t pid, uint64_t ip, struct frame *f)
+{
+	const struct range *m = procs__find_map(s->procs, pid, ip);
+
+	if (!m) {
+		/*
+		 * A frame-pointer walk that leaves mapped code is reading garbage
+		 * from here on: keep one [unknown] and stop, rather than draw a
+		 * tower of them.
+		 */
+		*f = (struct frame){ .addr = 0, .dso = 0 };
+		return 1;
+	}
+	if (symbolizer__uses_file_offset(s->sym, m->val))
+		*f = (struct frame){ .addr = ip - m->start + m->off, .dso = m->val };
+	else
+		*f = (struct frame){ .addr = ip, .dso = m->val };
+	return 0;
+}
+
 static int session__sample(struct session *s, const struct perf_event_header *hdr,
 			   const struct record_layout *l)
 {
-	uint64_t ctx = PERF_CONTEXT_USER, i, ip;
+	uint64_t ctx = PERF_CONTEXT_USER, i, ip, user_at;
+	int nr_user;
 	struct record_sample r;
 	uint32_t nr = 0, kernel = 0;
 	bool first = true;
@@ -169,6 +274,7 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 		s->stats.bad_records++;
 		return 0;
 	}
+	s->regs_mask = l->regs_user_mask;
 	if (!r.nr) {
 		/* No callchain: the sampled IP alone. */
 		r.ips = &r.ip;
@@ -177,6 +283,15 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 			  ? PERF_CONTEXT_KERNEL
 			  : PERF_CONTEXT_USER;
 	}
+	/* The user part may come from the unwinder instead of the callchain. */
+	for (i = 0; i < r.nr && r.ips[i] != PERF_CONTEXT_USER; i++)
+		;
+	user_at = i;
+	nr_user = s->unwinder ? session__user_ips(s, &r, i < r.nr ? r.ips + i + 1 : NULL,
+						  i < r.nr ? r.nr - i - 1 : 0)
+			      : -1;
+	if (nr_user < 0 && s->opts.unwind == SESSION_UNWIND_DWARF && r.regs_abi)
+		nr_user = -1; /* not unwound: the kernel's user chain, if any, stands */
 	for (i = 0; i < r.nr && nr < SESSION_MAX_FRAMES; i++) {
 		struct frame *f = &s->frames[nr];
 
@@ -184,6 +299,8 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 		if (ip >= RECORD_CONTEXT_MAX) {
 			ctx = ip;
 			first = true;
+			if (ip == PERF_CONTEXT_USER && nr_user >= 0)
+				break; /* the unwound user frames follow */
 			continue;
 		}
 		/* Past the first frame of a context, ips are return addresses: step back into the
@@ -196,27 +313,29 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 				kernel = symbolizer__kernel(s->sym);
 			*f = (struct frame){ .addr = ip, .dso = kernel };
 		} else if (ctx == PERF_CONTEXT_USER) {
-			const struct range *m = procs__find_map(s->procs, r.pid, ip);
-
-			if (!m) {
-				/*
-				 * A frame-pointer walk that leaves mapped code is reading
-				 * garbage from here on: keep one [unknown] and stop, rather
-				 * than draw a tower of them.
-				 */
-				s->frames[nr++] = (struct frame){ .addr = 0, .dso = 0 };
+			if (nr_user >= 0)
+				continue; /* the unwound frames replace these */
+			if (session__user_frame(s, r.pid, ip, f)) {
+				nr++;
 				break;
 			}
-			if (symbolizer__uses_file_offset(s->sym, m->val))
-				*f =
-				    (struct frame){ .addr = ip - m->start + m->off, .dso = m->val };
-			else
-				*f = (struct frame){ .addr = ip, .dso = m->val };
 		} else {
 			continue; /* hypervisor and guest contexts */
 		}
 		nr++;
 	}
+	/* Unwound user frames: the sampled IP first, then return addresses. */
+	for (i = 0; nr_user > 0 && i < (uint64_t)nr_user && nr < SESSION_MAX_FRAMES; i++) {
+		ip = s->unwound[i];
+		if (i && ip)
+			ip--;
+		if (session__user_frame(s, r.pid, ip, &s->frames[nr])) {
+			nr++;
+			break;
+		}
+		nr++;
+	}
+	(void)user_at;
 	comm = procs__comm(s->procs, r.pid, r.tid);
 	if (comm < 0)
 		return -ENOMEM;
@@ -274,8 +393,11 @@ int session__process(struct session *s, const struct perf_event_header *hdr,
 	case PERF_RECORD_COMM:
 		if (record__parse_comm(hdr, &c))
 			break;
-		if (c.exec && c.pid == c.tid)
+		if (c.exec && c.pid == c.tid) {
 			procs__exec(s->procs, c.pid);
+			if (s->unwinder)
+				unwinder__flush(s->unwinder); /* new code at old addresses */
+		}
 		symbolizer__see(s->sym, c.pid);
 		return procs__set_comm(s->procs, c.tid, c.comm);
 	case PERF_RECORD_FORK:

@@ -20,15 +20,27 @@
  */
 
 struct session_stats {
-	uint64_t samples;		/* samples counted */
-	uint64_t lost;			/* samples the kernel dropped (LOST, LOST_SAMPLES) */
-	uint64_t throttled;		/* THROTTLE records */
-	uint64_t bad_records;		/* records that failed to parse; never fatal */
+	uint64_t samples;	   /* samples counted */
+	uint64_t lost;		   /* samples the kernel dropped (LOST, LOST_SAMPLES) */
+	uint64_t throttled;	   /* THROTTLE records */
+	uint64_t bad_records;	   /* records that failed to parse; never fatal */
+	uint64_t unwind_failed;	   /* dwarf: samples that could not be unwound past their IP */
+	uint64_t unwind_truncated; /* dwarf: samples whose walk reached the end of the stack copy */
+	uint64_t leaf_callers;	   /* fp: callers of frameless leaves put back */
 	uint64_t first_time, last_time; /* of samples, perf clock ns */
 };
 
-/* Extra root frames, above each stack's thread name. */
+/* How user stacks are read. */
+enum session_unwind {
+	SESSION_UNWIND_NONE,  /* the callchain as the kernel gave it */
+	SESSION_UNWIND_LEAF,  /* frame pointers, plus the caller a frameless leaf hides */
+	SESSION_UNWIND_DWARF, /* CFI over a copy of the user stack (and frame pointers in JIT code)
+			       */
+};
+
+/* Extra root frames, above each stack's thread name, and the unwinding. */
 struct session_opts {
+	enum session_unwind unwind;
 	bool pid_roots;	      /* "comm [pid]" instead of "comm" */
 	bool container_roots; /* "[container ID]" below the names of processes in containers */
 };

@@ -314,7 +314,8 @@ static struct symtab *symbolizer__vdso(struct symbolizer *sym)
 
 		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &start, &end) == 2 &&
 		    start == base && end > start && end - start < (1 << 20)) {
-			sym->vdso = symtab__new_elf_mem((const void *)start, end - start);
+			sym->vdso =
+			    symtab__new_elf_mem((const void *)start, end - start, SYMTAB_UNWIND);
 			break;
 		}
 	}
@@ -378,7 +379,7 @@ static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd
 					    i < n ? 0 : TARGET_OPEN_HOST, 0, NULL, NULL);
 			if (dfd < 0)
 				continue;
-			t = symtab__new_elf_fd(dfd);
+			t = symtab__new_elf_fd(dfd, 0);
 			if (t && symtab__is_full(t) && !symtab__is_full(d->symtab))
 				symtab__take_symbols(d->symtab, t);
 			else
@@ -393,7 +394,7 @@ static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd
 	if (!symtab__is_full(d->symtab)) {
 		size_t len;
 		void *elf = minidebuginfo__read(fd, &len);
-		struct symtab *t = elf ? symtab__new_elf_mem(elf, len) : NULL;
+		struct symtab *t = elf ? symtab__new_elf_mem(elf, len, 0) : NULL;
 
 		if (t && symtab__count(t) > symtab__count(d->symtab))
 			symtab__take_symbols(d->symtab, t);
@@ -440,7 +441,7 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 		pr_debug("cannot open '%s' of pid %d: %s", path, (int)pid, strerror(-fd));
 		return id;
 	}
-	d->symtab = symtab__new_elf_fd(fd);
+	d->symtab = symtab__new_elf_fd(fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0);
 	symbolizer__check_build_id(sym, path, d->symtab);
 	if (d->symtab) {
 		if (!symtab__is_full(d->symtab) ||
@@ -493,6 +494,19 @@ void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path)
 	if (id)
 		dso__add_source(&sym->dsos[id], path,
 				TARGET_OPEN_NO_SYMLINKS | TARGET_OPEN_CHECK_OWNER, true);
+}
+
+int symbolizer__unwind_info(const struct symbolizer *sym, uint32_t id, struct symtab_section *hdr,
+			    struct symtab_section *eh, int64_t *delta)
+{
+	const struct dso *d = &sym->dsos[id < sym->nr ? id : 0];
+	const struct symtab *t = d->symtab;
+
+	if (d->kind == FRAME_JIT)
+		return -EAGAIN;
+	if (!t && d->label && !strcmp(d->label, "[vdso]"))
+		t = sym->vdso;
+	return t ? symtab__unwind_tables(t, hdr, eh, delta) : -ENOENT;
 }
 
 bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id)

@@ -31,6 +31,7 @@ struct symbolizer_opts {
 	bool srcline;	    /* append " file:line" to names (DWARF) */
 	bool full_names;    /* keep C++/Rust parameter lists when demangling */
 	bool offline;	    /* replaying a file: the pids are not this machine's now */
+	bool unwind_tables; /* keep .eh_frame for the unwinder (symbolizer__unwind_info()) */
 };
 
 struct symbolizer;
@@ -89,6 +90,16 @@ uint32_t symbolizer__anon(struct symbolizer *sym, pid_t pid);
 
 /* pid mapped a jitdump file (node --perf-prof): its JIT code is named from it too. */
 void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path);
+
+/*
+ * The unwind tables of module id (with unwind_tables), for lib/unwind.c:
+ * borrowed until symbolizer__free(). Returns 0; -ENOENT when the module
+ * has none; -EAGAIN for JIT code, which has no CFI but frame pointers.
+ */
+struct symtab_section;
+int symbolizer__unwind_info(const struct symbolizer *sym, uint32_t id,
+			    struct symtab_section *eh_frame_hdr, struct symtab_section *eh_frame,
+			    int64_t *vaddr_minus_offset);
 
 /* True when frames of module id hold file offsets; else raw addresses. */
 bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id);

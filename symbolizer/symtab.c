@@ -37,7 +37,9 @@ struct symtab {
 	size_t nr_segs;
 	uint8_t build_id[SYMTAB_MAX_BUILD];
 	size_t build_id_len;
-	bool full;	 /* had .symtab, not only .dynsym */
+	bool full; /* had .symtab, not only .dynsym */
+	uint8_t *eh_frame_hdr, *eh_frame;
+	uint64_t eh_frame_hdr_vaddr, eh_frame_hdr_size, eh_frame_vaddr, eh_frame_size;
 	bool debug_info; /* had .debug_info */
 };
 
@@ -52,6 +54,8 @@ void symtab__free(struct symtab *t)
 		return;
 	free(t->syms);
 	free(t->names);
+	free(t->eh_frame_hdr);
+	free(t->eh_frame);
 	free(t);
 }
 
@@ -285,7 +289,45 @@ static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct
 	return 0;
 }
 
-static struct symtab *symtab__from_elf(Elf *elf)
+#define UNWIND_SECTION_MAX (256u << 20)
+
+/* Copies a section's bytes: the image may go away, the unwinder must not read it then. */
+static uint8_t *section_copy(Elf_Scn *scn, const GElf_Shdr *sh, uint64_t *vaddr, uint64_t *size)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	uint8_t *p;
+
+	if (!d || !d->d_buf || sh->sh_type == SHT_NOBITS || d->d_size > UNWIND_SECTION_MAX)
+		return NULL;
+	p = malloc(d->d_size ? d->d_size : 1);
+	if (!p)
+		return NULL;
+	memcpy(p, d->d_buf, d->d_size);
+	*vaddr = sh->sh_addr;
+	*size = d->d_size;
+	return p;
+}
+
+int symtab__unwind_tables(const struct symtab *t, struct symtab_section *hdr,
+			  struct symtab_section *eh, int64_t *delta)
+{
+	size_t i;
+
+	if (!t->eh_frame_hdr)
+		return -ENOENT;
+	*hdr =
+	    (struct symtab_section){ t->eh_frame_hdr_vaddr, t->eh_frame_hdr_size, t->eh_frame_hdr };
+	*eh = (struct symtab_section){ t->eh_frame_vaddr, t->eh_frame_size, t->eh_frame };
+	*delta = 0;
+	for (i = 0; i < t->nr_segs; i++)
+		if (t->segs[i].filesz) {
+			*delta = (int64_t)(t->segs[i].vaddr - t->segs[i].offset);
+			break;
+		}
+	return 0;
+}
+
+static struct symtab *symtab__from_elf(Elf *elf, int flags)
 {
 	struct symtab *t;
 	Elf_Scn *scn = NULL;
@@ -320,6 +362,12 @@ static struct symtab *symtab__from_elf(Elf *elf)
 			t->debug_info = true;
 		if (sh.sh_type == SHT_SYMTAB)
 			t->full = true;
+		if ((flags & SYMTAB_UNWIND) && name && !strcmp(name, ".eh_frame_hdr") &&
+		    !t->eh_frame_hdr)
+			t->eh_frame_hdr =
+			    section_copy(scn, &sh, &t->eh_frame_hdr_vaddr, &t->eh_frame_hdr_size);
+		if ((flags & SYMTAB_UNWIND) && name && !strcmp(name, ".eh_frame") && !t->eh_frame)
+			t->eh_frame = section_copy(scn, &sh, &t->eh_frame_vaddr, &t->eh_frame_size);
 		if ((sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) &&
 		    elf__read_symbols(elf, scn, &sh, t)) {
 			symtab__free(t);
@@ -332,7 +380,7 @@ static struct symtab *symtab__from_elf(Elf *elf)
 	return t;
 }
 
-struct symtab *symtab__new_elf_mem(const void *buf, size_t len)
+struct symtab *symtab__new_elf_mem(const void *buf, size_t len, int flags)
 {
 	struct symtab *t;
 	Elf *elf;
@@ -343,12 +391,12 @@ struct symtab *symtab__new_elf_mem(const void *buf, size_t len)
 		errno = EINVAL;
 		return NULL;
 	}
-	t = symtab__from_elf(elf);
+	t = symtab__from_elf(elf, flags);
 	elf_end(elf);
 	return t;
 }
 
-struct symtab *symtab__new_elf_fd(int fd)
+struct symtab *symtab__new_elf_fd(int fd, int flags)
 {
 	struct symtab *t;
 	Elf *elf;
@@ -360,7 +408,7 @@ struct symtab *symtab__new_elf_fd(int fd)
 		errno = EINVAL;
 		return NULL;
 	}
-	t = symtab__from_elf(elf);
+	t = symtab__from_elf(elf, flags);
 	elf_end(elf);
 	return t;
 }

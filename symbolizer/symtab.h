@@ -26,10 +26,27 @@ struct symtab;
  * symtab (possibly with no symbols, which is not an error); NULL with errno
  * EINVAL for a buffer that is not ELF. Free with symtab__free().
  */
-struct symtab *symtab__new_elf_mem(const void *buf, size_t len);
+struct symtab *symtab__new_elf_mem(const void *buf, size_t len, int flags);
 
 /* The same from an open file, read with pread (no mmap: the file may shrink). */
-struct symtab *symtab__new_elf_fd(int fd);
+struct symtab *symtab__new_elf_fd(int fd, int flags);
+
+/* flags: also keep copies of .eh_frame_hdr and .eh_frame, for unwinding. */
+#define SYMTAB_UNWIND 1
+
+/* A section kept for unwinding: its address in the image and its bytes (borrowed). */
+struct symtab_section {
+	uint64_t vaddr, size;
+	const uint8_t *data; /* NULL when the image has none */
+};
+
+/*
+ * The unwind tables (with SYMTAB_UNWIND), and the difference between the
+ * addresses and the file offsets of the loadable segments (vaddr - offset).
+ * Returns 0, or -ENOENT when there is no .eh_frame_hdr.
+ */
+int symtab__unwind_tables(const struct symtab *t, struct symtab_section *eh_frame_hdr,
+			  struct symtab_section *eh_frame, int64_t *vaddr_minus_offset);
 
 /*
  * Parses /proc/kallsyms text: text symbols (t, T, w, W) of the kernel and

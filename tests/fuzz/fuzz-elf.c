@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct symtab *t = symtab__new_elf_mem(data, size);
+	struct symtab *t = symtab__new_elf_mem(data, size, SYMTAB_UNWIND);
 	uint64_t vaddr;
 
 	if (t) {

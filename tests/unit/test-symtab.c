@@ -132,7 +132,7 @@ static void test_elf_self(void **state)
 	assert_true(fd >= 0 && f);
 	len = fread(maps, 1, sizeof(maps), f);
 	fclose(f);
-	t = symtab__new_elf_fd(fd);
+	t = symtab__new_elf_fd(fd, SYMTAB_UNWIND);
 	close(fd);
 	assert_non_null(t);
 	assert_true(symtab__count(t) > 10);
@@ -148,11 +148,11 @@ static void test_elf_not_elf(void **state)
 	static const char junk[] = "#!/bin/sh\necho not an elf\n";
 
 	(void)state;
-	assert_null(symtab__new_elf_mem(junk, sizeof(junk) - 1));
+	assert_null(symtab__new_elf_mem(junk, sizeof(junk) - 1, 0));
 	/* A truncated ELF header is refused too, not read past. */
 	assert_null(symtab__new_elf_mem("\x7f"
 					"ELF\x02\x01",
-					6));
+					6, 0));
 }
 
 static void test_symbolizer_labels(void **state)

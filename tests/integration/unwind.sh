@@ -1,0 +1,78 @@
+# Unwinding: DWARF CFI without frame pointers, and the callers that frame-pointer walks lose.
+. "$(dirname "$0")/lib.sh"
+need_perf_events
+
+# spin_callers FOLDED: "covered% ratio" for spin samples with caller_a or caller_b above them.
+spin_callers() {
+	awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+		if (s ~ /;spin$/) { t += n; if (s ~ /;caller_a;spin$/) a += n; if (s ~ /;caller_b;spin$/) b += n } }
+		END { printf "%.1f %.2f\n", t ? 100 * (a + b) / t : 0, b ? a / b : 0 }' "$1"
+}
+
+# Without frame pointers, --call-graph dwarf: the caller of a frameless leaf, 2:1.
+"$SEAR" record -q --call-graph dwarf -o "$TMP/dwarf.folded" -- "$WORKLOADS/unwind-nofp" split 2
+read -r cover ratio <<<"$(spin_callers "$TMP/dwarf.folded")"
+echo "dwarf: spin keeps its caller in $cover%, caller_a:caller_b = $ratio"
+within "$cover" 90 100 || fail "dwarf: only $cover% of spin samples show their caller"
+within "$ratio" 1.7 2.3 || fail "dwarf: caller_a:caller_b is $ratio, want 2 +- 0.3"
+within "$(share "$TMP/dwarf.folded" ';main;caller_[ab];spin$')" 90 100 || fail "dwarf: main is not above the callers"
+pass "dwarf: callers without frame pointers"
+
+# A 40-deep recursion appears complete.
+"$SEAR" record -q --call-graph dwarf -o "$TMP/rec.folded" -- "$WORKLOADS/unwind-nofp" recurse 1
+complete=$(awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+	if (s ~ /;spin$/) { t += n; k = gsub(/;recurse/, "", s); if (k >= 40 && s ~ /;main/) c += n } }
+	END { printf "%.1f\n", t ? 100 * c / t : 0 }' "$TMP/rec.folded")
+echo "dwarf: 40-deep recursion complete in $complete% of its samples"
+within "$complete" 90 100 || fail "dwarf: the recursion is complete in only $complete%"
+pass "dwarf: deep recursion"
+
+# With frame pointers, the default fp mode puts the hidden caller back; perf -g does not.
+"$SEAR" record -q -o "$TMP/fp.folded" -- "$WORKLOADS/unwind-fp" split 1.5
+read -r cover ratio <<<"$(spin_callers "$TMP/fp.folded")"
+echo "fp: spin keeps its caller in $cover%, ratio $ratio"
+within "$cover" 90 100 || fail "fp: only $cover% of spin samples keep their caller"
+within "$ratio" 1.7 2.3 || fail "fp: caller_a:caller_b is $ratio"
+"$SEAR" record -q --call-graph fp,noleaf -o "$TMP/noleaf.folded" -- "$WORKLOADS/unwind-fp" split 0.5
+read -r cover ratio <<<"$(spin_callers "$TMP/noleaf.folded")"
+within "$cover" 0 10 || fail "fp,noleaf should lose the caller as perf -g does, kept $cover%"
+if command -v perf >/dev/null; then
+	perf record -q -e cpu-clock -g -o "$TMP/perf.data" -- "$WORKLOADS/unwind-fp" split 0.5 2>/dev/null
+	perf script -i "$TMP/perf.data" 2>/dev/null | "$SEAR" collapse >"$TMP/perf.folded"
+	read -r pcover pratio <<<"$(spin_callers "$TMP/perf.folded")"
+	echo "perf -g keeps the caller in $pcover%"
+fi
+pass "fp: the caller of a frameless leaf is kept"
+
+# perf record --call-graph dwarf files are unwound by sear report too.
+if command -v perf >/dev/null; then
+	perf record -q -e cpu-clock --call-graph dwarf -o "$TMP/dw.data" -- "$WORKLOADS/unwind-nofp" split 1 2>/dev/null
+	"$SEAR" report "$TMP/dw.data" -o "$TMP/dw.folded"
+	read -r cover ratio <<<"$(spin_callers "$TMP/dw.folded")"
+	within "$cover" 90 100 || fail "report of a dwarf perf.data: $cover% of callers"
+	pass "perf --call-graph dwarf data unwound by report ($cover%, $ratio)"
+fi
+
+# A tiny stack copy: truncated stacks are counted and reported, not hidden.
+"$SEAR" record --call-graph dwarf,256 -o "$TMP/small.folded" -- "$WORKLOADS/unwind-nofp" recurse 0.5 2>"$TMP/small.err"
+grep -Eq "stacks \([0-9.]+%\) were deeper than the 256-byte copy: raise it with --call-graph dwarf,512" \
+	"$TMP/small.err" || fail "no truncation report: $(cat "$TMP/small.err")"
+"$SEAR" record --call-graph dwarf,70000 -o "$TMP/x.folded" -- true 2>"$TMP/err" && fail "70000 accepted"
+grep -q "the stack size must be 64 to 65528 bytes" "$TMP/err" || fail "$(cat "$TMP/err")"
+pass "truncation reported; size limits"
+
+# Node in dwarf mode: JIT code has no CFI; the walk goes on by frame pointer.
+if command -v node >/dev/null; then
+	cd "$TMP"
+	node --perf-basic-prof "${SOURCE_DIR:?}/tests/workloads/hot.js" 3 &
+	pid=$!
+	sleep 1
+	"$SEAR" record -q --call-graph dwarf -p "$pid" -d 1.5 -o "$TMP/node.folded"
+	wait "$pid"
+	fib=$(share "$TMP/node.folded" ';JS:[*~^]?fibHot ')
+	deep=$(share "$TMP/node.folded" 'node::Start;.*JS:')
+	echo "node dwarf: fibHot $fib%, JS under node::Start $deep%"
+	within "$fib" 40 90 || fail "node dwarf: fibHot has $fib%"
+	within "$deep" 80 100 || fail "node dwarf: only $deep% of JS stacks reach node::Start"
+	pass "node in dwarf mode: JS frames, unwound through"
+fi
