@@ -107,18 +107,8 @@ static bool comm_ok(const struct load_opts *o, const char *comm)
 static int emit(const struct load_opts *o, folded_fn fn, void *ctx, const char **names,
 		enum frame_kind *kinds, size_t n, uint64_t count)
 {
-	size_t i;
-
 	if (o->reverse)
-		for (i = 0; i < n / 2; i++) {
-			const char *t = names[i];
-			enum frame_kind k = kinds[i];
-
-			names[i] = names[n - 1 - i];
-			kinds[i] = kinds[n - 1 - i];
-			names[n - 1 - i] = t;
-			kinds[n - 1 - i] = k;
-		}
+		flame__reverse_stack(names, kinds, n);
 	return fn(ctx, names, kinds, n, count, -1);
 }
 

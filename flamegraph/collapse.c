@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/array.h"
 #include "../lib/strtab.h"
 #include "collapse.h"
 
@@ -67,23 +68,6 @@ uint64_t collapse__unrecognized(const struct collapse *c)
 	return c->unrecognized;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static bool is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
@@ -108,7 +92,7 @@ static int collapse__end_sample(struct collapse *c)
 
 	for (i = 0; i < c->nr_parts; i++)
 		need += c->parts[i].len + 1;
-	err = grow((void **)&c->key, &c->key_cap, need + 1, 1);
+	err = array__grow((void **)&c->key, &c->key_cap, need + 1, 1);
 	if (err)
 		return err;
 	if (c->have_pname) {
@@ -130,14 +114,9 @@ static int collapse__end_sample(struct collapse *c)
 	id = strtab__intern_len(c->stacks, c->key, len);
 	if (id < 0)
 		return -ENOMEM;
-	if ((size_t)id >= c->cap_counts) {
-		size_t old = c->cap_counts;
-
-		err = grow((void **)&c->counts, &c->cap_counts, id + 1, sizeof(*c->counts));
-		if (err)
-			return err;
-		memset(c->counts + old, 0, (c->cap_counts - old) * sizeof(*c->counts));
-	}
+	err = array__grow((void **)&c->counts, &c->cap_counts, id + 1, sizeof(*c->counts));
+	if (err)
+		return err;
 	c->counts[id]++;
 	c->nr_parts = 0;
 	c->frames_len = 0;
@@ -205,8 +184,8 @@ static bool collapse__header(struct collapse *c, const char *s, size_t n)
 
 static int collapse__push(struct collapse *c, const char *s, size_t len, bool group_start)
 {
-	if (grow((void **)&c->frames, &c->frames_cap, c->frames_len + len, 1) ||
-	    grow((void **)&c->parts, &c->cap_parts, c->nr_parts + 1, sizeof(*c->parts)))
+	if (array__grow((void **)&c->frames, &c->frames_cap, c->frames_len + len, 1) ||
+	    array__grow((void **)&c->parts, &c->cap_parts, c->nr_parts + 1, sizeof(*c->parts)))
 		return -ENOMEM;
 	memcpy(c->frames + c->frames_len, s, len);
 	c->parts[c->nr_parts++] = (struct part){ c->frames_len, len, group_start };
@@ -397,7 +376,7 @@ int collapse__feed(struct collapse *c, const char *buf, size_t len)
 
 			if (c->line_len + add > LINE_MAX_LEN)
 				add = c->line_len < LINE_MAX_LEN ? LINE_MAX_LEN - c->line_len : 0;
-			if (grow((void **)&c->line, &c->line_cap, c->line_len + add + 1, 1))
+			if (array__grow((void **)&c->line, &c->line_cap, c->line_len + add + 1, 1))
 				return -ENOMEM;
 			memcpy(c->line + c->line_len, p, add);
 			c->line_len += add;
@@ -408,7 +387,7 @@ int collapse__feed(struct collapse *c, const char *buf, size_t len)
 
 			if (c->line_len + add > LINE_MAX_LEN)
 				add = c->line_len < LINE_MAX_LEN ? LINE_MAX_LEN - c->line_len : 0;
-			if (grow((void **)&c->line, &c->line_cap, c->line_len + add + 1, 1))
+			if (array__grow((void **)&c->line, &c->line_cap, c->line_len + add + 1, 1))
 				return -ENOMEM;
 			memcpy(c->line + c->line_len, p, add);
 			err = collapse__line(c, c->line, c->line_len + add);

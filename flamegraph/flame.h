@@ -52,6 +52,9 @@ int flame__add_diff(struct flame *f, const char *const *names, const enum frame_
 /* True once a stack was added with flame__add_diff() and before samples. */
 bool flame__is_diff(const struct flame *f);
 
+/* Reverses a stack in place, names and kinds alike: flamegraph.pl's --reverse. */
+void flame__reverse_stack(const char **names, enum frame_kind *kinds, size_t nr);
+
 /* Returns node id; borrowed, valid until the next flame__add(). */
 const struct flame_node *flame__node(const struct flame *f, uint32_t id);
 

@@ -104,6 +104,21 @@ int flame__add(struct flame *f, const char *const *names, const enum frame_kind 
 	return flame__add_diff(f, names, kinds, nr, count, 0);
 }
 
+void flame__reverse_stack(const char **names, enum frame_kind *kinds, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr / 2; i++) {
+		const char *t = names[i];
+		enum frame_kind k = kinds[i];
+
+		names[i] = names[nr - 1 - i];
+		kinds[i] = kinds[nr - 1 - i];
+		names[nr - 1 - i] = t;
+		kinds[nr - 1 - i] = k;
+	}
+}
+
 bool flame__is_diff(const struct flame *f)
 {
 	return f->diff;

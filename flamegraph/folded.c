@@ -88,7 +88,7 @@ int folded__for_each(const char *buf, size_t len, const struct folded_opts *opts
 	}
 	for (; p < end; p = eol + 1) {
 		double after, before = -1;
-		size_t nr = 0, i;
+		size_t nr = 0;
 		char *q, *frame;
 
 		line++;
@@ -130,17 +130,8 @@ int folded__for_each(const char *buf, size_t len, const struct folded_opts *opts
 			kinds[nr] = nr ? kind_of(frame, strlen(frame)) : FRAME_ROOT;
 			nr++;
 		}
-		if (opts->reverse) {
-			for (i = 0; i < nr / 2; i++) {
-				const char *t = names[i];
-				enum frame_kind k = kinds[i];
-
-				names[i] = names[nr - 1 - i];
-				kinds[i] = kinds[nr - 1 - i];
-				names[nr - 1 - i] = t;
-				kinds[nr - 1 - i] = k;
-			}
-		}
+		if (opts->reverse)
+			flame__reverse_stack(names, kinds, nr);
 		ret = fn(ctx, (const char *const *)names, kinds, nr, llround(after),
 			 before < 0 ? -1 : llround(before));
 		if (ret)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "array.h"
 #include "hash.h"
 #include "profile.h"
 #include "recording.h"
@@ -528,23 +529,6 @@ static uint64_t cur__varint(struct cur *c)
 	return 0;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 256;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static int rec_reader__strings(struct rec_reader *r, struct cur *c)
 {
 	uint64_t n = cur__varint(c), i;
@@ -556,8 +540,8 @@ static int rec_reader__strings(struct rec_reader *r, struct cur *c)
 		if (c->bad || len > REC_STRING_MAX || len > (uint64_t)(c->end - c->p))
 			return -EINVAL;
 		id = strtab__intern_len(r->strings, (const char *)c->p, len);
-		if (id < 0 || grow((void **)&r->string_of, &r->cap_strings, r->nr_strings + 1,
-				   sizeof(*r->string_of)))
+		if (id < 0 || array__grow((void **)&r->string_of, &r->cap_strings,
+					  r->nr_strings + 1, sizeof(*r->string_of)))
 			return -ENOMEM;
 		r->string_of[r->nr_strings++] = id;
 		c->p += len;
@@ -574,8 +558,8 @@ static int rec_reader__stacks(struct rec_reader *r, struct cur *c)
 
 		if (c->bad || nf > REC_MAX_FRAMES || nf * 2 > (uint64_t)(c->end - c->p))
 			return -EINVAL;
-		if (grow((void **)&r->frames, &r->cap_frames, r->nr_frames + nf,
-			 sizeof(*r->frames)))
+		if (array__grow((void **)&r->frames, &r->cap_frames, r->nr_frames + nf,
+				sizeof(*r->frames)))
 			return -ENOMEM;
 		{
 			/* kinds grows alongside frames, to the same capacity */
@@ -585,8 +569,8 @@ static int rec_reader__stacks(struct rec_reader *r, struct cur *c)
 				return -ENOMEM;
 			r->kinds = k;
 		}
-		if (grow((void **)&r->stack_first, &r->cap_stacks, r->nr_stacks + 1,
-			 sizeof(*r->stack_first)))
+		if (array__grow((void **)&r->stack_first, &r->cap_stacks, r->nr_stacks + 1,
+				sizeof(*r->stack_first)))
 			return -ENOMEM;
 		{
 			uint32_t *l = realloc(r->stack_len, r->cap_stacks * sizeof(*l));
@@ -676,7 +660,7 @@ static int rec_reader__chunk(struct rec_reader *r, rec_sample_fn fn, void *ctx, 
 	u = rd32(p + 8);
 	if (c > REC_CHUNK_MAX || u > REC_RAW_MAX || c > left - 12)
 		return -EINVAL;
-	if (grow((void **)&r->raw, &r->raw_cap, u ? u : 1, 1))
+	if (array__grow((void **)&r->raw, &r->raw_cap, u ? u : 1, 1))
 		return -ENOMEM;
 	got = ZSTD_decompressDCtx(r->zd, r->raw, u, p + 12, c);
 	if (ZSTD_isError(got) || got != u)

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "hash.h"
 #include "proc.h"
 #include "profile.h"
@@ -622,31 +623,14 @@ size_t session__recording_pending(const struct session *s)
 	return s->nr_pending;
 }
 
-static int grow_ids(int64_t **v, size_t *cap, size_t need)
-{
-	size_t n = *cap ? *cap : 1024;
-	int64_t *p;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*v, n * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	memset(p + *cap, 0, (n - *cap) * sizeof(*p));
-	*v = p;
-	*cap = n;
-	return 0;
-}
-
 /* The recording's id for a profile stack: named and written the first time. */
 static int64_t session__rec_stack(struct session *s, uint32_t stack)
 {
 	size_t n, i;
 	int64_t id;
 
-	if (grow_ids(&s->rec_stack, &s->cap_rec_stack, stack + 1))
+	if (array__grow((void **)&s->rec_stack, &s->cap_rec_stack, stack + 1,
+			sizeof(*s->rec_stack)))
 		return -ENOMEM;
 	if (s->rec_stack[stack])
 		return s->rec_stack[stack] - 1;
@@ -669,7 +653,7 @@ static int64_t session__rec_comm(struct session *s, uint32_t comm)
 {
 	int64_t id;
 
-	if (grow_ids(&s->rec_comm, &s->cap_rec_comm, comm + 1))
+	if (array__grow((void **)&s->rec_comm, &s->cap_rec_comm, comm + 1, sizeof(*s->rec_comm)))
 		return -ENOMEM;
 	if (s->rec_comm[comm])
 		return s->rec_comm[comm] - 1;
