@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "../flamegraph/folded.h"
+#include "../lib/perfdata.h"
+#include "../lib/recording.h"
 #include "cmd.h"
 
 static void flamegraph__usage(FILE *f)
@@ -82,9 +84,9 @@ int cmd_flamegraph(int argc, char **argv)
 	input = optind < argc ? argv[optind] : "-";
 	if (read_input(input, &buf, &len))
 		return 1;
-	if (len >= 8 && !memcmp(buf, "PERFILE2", 8)) {
-		msg("'%s' is a perf.data file, not folded text: use 'sear report %s -o out.svg'",
-		    input, input);
+	if (perfdata__is_perfdata(buf, len) || rec__is_recording(buf, len)) {
+		msg("'%s' is a %s, not folded text: use 'sear report %s -o out.svg'", input,
+		    rec__is_recording(buf, len) ? ".sear recording" : "perf.data file", input);
 		goto out;
 	}
 	f = flame__new();

@@ -158,7 +158,7 @@ const struct session_stats *session__stats(const struct session *s)
 static int session__user_ips(struct session *s, const struct record_sample *r,
 			     const uint64_t *chain, uint64_t nr_chain)
 {
-	struct unwind_sample us = { r->regs, s->regs_mask, r->stack, r->stack_dyn };
+	struct unwind_sample us = { r->regs, r->nr_regs, s->regs_mask, r->stack, r->stack_dyn };
 	uint64_t caller;
 	int n;
 

@@ -296,12 +296,14 @@ static bool unwinder__load(struct unwinder *u, const struct unwind_sample *s)
 	int bit, i = 0;
 
 	memset(u->regs, 0, sizeof(u->regs));
-	for (bit = 0; bit < 24 && mask; bit++) {
+	for (bit = 0; bit < 24 && mask && (uint64_t)i < s->nr_regs; bit++) {
 		if (!(mask & (1ULL << bit)))
 			continue;
 		u->regs[bit] = s->regs[i++];
 		mask &= ~(1ULL << bit);
 	}
+	if (mask)
+		return false; /* the mask names registers the sample does not have */
 	if (!(s->mask & (1ULL << PERF_IP)) || !(s->mask & (1ULL << PERF_SP)))
 		return false;
 	u->s = s;

@@ -38,6 +38,7 @@ typedef bool (*unwind_find_fn)(void *ctx, uint64_t ip, struct unwind_module *out
 
 struct unwind_sample {
 	const uint64_t *regs; /* in mask bit order */
+	uint64_t nr_regs;     /* entries in regs: a mask naming more is not trusted */
 	uint64_t mask;
 	const uint8_t *stack; /* the copy, starting at the sampled SP */
 	uint64_t stack_size;  /* valid bytes of the copy */
