@@ -79,29 +79,3 @@ int u64map__set(struct u64map *m, uint64_t key, uint64_t val)
 	u64map__put(m, key, val);
 	return 0;
 }
-
-void u64map__del(struct u64map *m, uint64_t key)
-{
-	size_t mask = m->cap - 1, i, j, home;
-
-	if (!m->cap)
-		return;
-	for (i = hash_u64(key) & mask; m->used[i]; i = (i + 1) & mask)
-		if (m->keys[i] == key)
-			break;
-	if (!m->used[i])
-		return;
-	m->used[i] = 0;
-	m->len--;
-	/* Shift later members of the probe run back into the hole. */
-	for (j = (i + 1) & mask; m->used[j]; j = (j + 1) & mask) {
-		home = hash_u64(m->keys[j]) & mask;
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			m->keys[i] = m->keys[j];
-			m->vals[i] = m->vals[j];
-			m->used[i] = 1;
-			m->used[j] = 0;
-			i = j;
-		}
-	}
-}

@@ -52,7 +52,4 @@ uint64_t *u64map__find(const struct u64map *m, uint64_t key);
 /* Sets key to val. Returns 0, or -ENOMEM. */
 int u64map__set(struct u64map *m, uint64_t key, uint64_t val);
 
-/* Removes key if present (backward-shift deletion keeps probes short). */
-void u64map__del(struct u64map *m, uint64_t key);
-
 #endif

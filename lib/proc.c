@@ -100,11 +100,6 @@ void procs__exec(struct procs *p, pid_t pid)
 		ranges__clear(&pr->maps);
 }
 
-void procs__exit(struct procs *p, pid_t pid)
-{
-	procs__exec(p, pid);
-}
-
 int procs__fork(struct procs *p, pid_t pid, pid_t ppid, pid_t tid, pid_t ptid)
 {
 	uint64_t *comm = u64map__find(&p->comms, (uint32_t)ptid);

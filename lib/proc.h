@@ -40,9 +40,6 @@ void procs__exec(struct procs *p, pid_t pid);
 /* tid was created by ptid; a new process (pid != ppid) starts with a copy of ppid's maps. */
 int procs__fork(struct procs *p, pid_t pid, pid_t ppid, pid_t tid, pid_t ptid);
 
-/* Process pid exited: drop its mappings. */
-void procs__exit(struct procs *p, pid_t pid);
-
 /* Sets thread tid's name. Returns 0 or -ENOMEM. */
 int procs__set_comm(struct procs *p, pid_t tid, const char *comm);
 

@@ -29,7 +29,6 @@ struct profile {
 	size_t index_cap;
 	struct count *counts; /* open addressing on (pid, comm, stack) */
 	size_t nr_counts, cap_counts;
-	uint64_t samples;
 };
 
 struct profile *profile__new(void)
@@ -180,13 +179,7 @@ int profile__add(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm,
 		p->nr_counts++;
 	}
 	c->n += count;
-	p->samples += count;
 	return 0;
-}
-
-uint64_t profile__samples(const struct profile *p)
-{
-	return p->samples;
 }
 
 int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)

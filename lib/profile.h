@@ -38,9 +38,6 @@ const struct frame *profile__frames(const struct profile *p, uint32_t id, uint32
 int profile__add(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
 		 uint64_t count);
 
-/* Total samples added. */
-uint64_t profile__samples(const struct profile *p);
-
 /* Calls fn for each (event, pid, comm, stack) with its count, in no particular order; stops at
  * non-zero.
  */

@@ -263,7 +263,7 @@ static int session__user_frame(struct session *s, uint32_t pid, uint64_t ip, str
 static int session__sample(struct session *s, const struct perf_event_header *hdr,
 			   const struct record_layout *l)
 {
-	uint64_t ctx = PERF_CONTEXT_USER, i, ip, user_at;
+	uint64_t ctx = PERF_CONTEXT_USER, i, ip;
 	int nr_user;
 	struct record_sample r;
 	uint32_t nr = 0, kernel = 0;
@@ -287,12 +287,9 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 	/* The user part may come from the unwinder instead of the callchain. */
 	for (i = 0; i < r.nr && r.ips[i] != PERF_CONTEXT_USER; i++)
 		;
-	user_at = i;
 	nr_user = s->unwinder ? session__user_ips(s, &r, i < r.nr ? r.ips + i + 1 : NULL,
 						  i < r.nr ? r.nr - i - 1 : 0)
 			      : -1;
-	if (nr_user < 0 && s->opts.unwind == SESSION_UNWIND_DWARF && r.regs_abi)
-		nr_user = -1; /* not unwound: the kernel's user chain, if any, stands */
 	for (i = 0; i < r.nr && nr < SESSION_MAX_FRAMES; i++) {
 		struct frame *f = &s->frames[nr];
 
@@ -336,7 +333,6 @@ static int session__sample(struct session *s, const struct perf_event_header *hd
 		}
 		nr++;
 	}
-	(void)user_at;
 	comm = procs__comm(s->procs, r.pid, r.tid);
 	if (comm < 0)
 		return -ENOMEM;
