@@ -39,9 +39,12 @@ within "$s" 80 100 || fail "deleted binary: spinner's functions in $s%: $(head -
 kill "$pid"
 pass "deleted binary"
 
-# The vDSO is named from its own symbols.
-"$SEAR" record -q -F 2999 -o "$TMP/vdso.folded" -- "$WORKLOADS/two_threads" 1
-if grep -q '\[vdso\]' "$TMP/vdso.folded"; then
-	fail "vDSO frames left unnamed: $(grep '\[vdso\]' "$TMP/vdso.folded" | head -1)"
-fi
+# The vDSO is named from its own symbols. A sample in vDSO code outside any exported
+# symbol is rightly [vdso]; named frames must be the rule.
+"$SEAR" record -q -F 2999 -o "$TMP/vdso.folded" -- "$WORKLOADS/two_threads" 1.5
+named=$(awk '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s); if (s ~ /;(__vdso_|__cvdso_)[a-z_]*(;|$)/) n += c } END { print n + 0 }' "$TMP/vdso.folded")
+label=$(awk '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s); if (s ~ /;\[vdso\](;|$)/) n += c } END { print n + 0 }' "$TMP/vdso.folded")
+echo "vdso: $named samples in named vDSO functions, $label labelled [vdso]"
+[ $((named + label)) -gt 0 ] || echo "note: no sample landed in the vDSO this time"
+[ "$label" -le "$named" ] || fail "vDSO frames are mostly unnamed: $named named, $label [vdso]"
 pass "vdso"
