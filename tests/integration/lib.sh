@@ -43,6 +43,12 @@ within() {
 	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'
 }
 
+# perf_shares PERFDATA: "function share%" lines from perf report's Children column.
+perf_shares() {
+	perf report -i "$1" --stdio --children --sort symbol -q 2>/dev/null |
+		awk '$3 == "[.]" || $3 == "[k]" { gsub(/%/, "", $1); print $4, $1 }'
+}
+
 # Skips (77) when this machine cannot sample at all; here, it must.
 need_perf_events() {
 	if ! "$SEAR" record -q -F 99 -o "$TMP/probe.folded" -- true 2>"$TMP/probe.err"; then

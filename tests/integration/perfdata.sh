@@ -6,8 +6,7 @@ need_perf_events
 command -v perf >/dev/null || { echo "skip: no perf" >&2; exit 77; }
 
 perf record -q -e cpu-clock -F 999 -g -o "$TMP/perf.data" -- "$DEMO" 2 2>/dev/null
-perf report -i "$TMP/perf.data" --stdio --children --sort symbol -q 2>/dev/null |
-	awk '$3 == "[.]" || $3 == "[k]" { gsub(/%/, "", $1); print $4, $1 }' >"$TMP/perf.shares"
+perf_shares "$TMP/perf.data" >"$TMP/perf.shares"
 "$SEAR" report "$TMP/perf.data" -o "$TMP/sear.folded"
 for fn in parse_request resize_image blur_row compress_response do_syscall_64; do
 	p=$(awk -v f="$fn" '$1 == f { print $2; exit }' "$TMP/perf.shares")

@@ -6,8 +6,7 @@ command -v perf >/dev/null || { echo "skip: no perf" >&2; exit 77; }
 
 perf record -q -e cpu-clock -F 999 -g -o "$TMP/perf.data" -- "$DEMO" 2 2>/dev/null
 # "Children" share: samples with the function anywhere on the stack.
-perf report -i "$TMP/perf.data" --stdio --children --sort symbol -q 2>/dev/null |
-	awk '$3 == "[.]" || $3 == "[k]" { gsub(/%/, "", $1); print $4, $1 }' >"$TMP/perf.shares"
+perf_shares "$TMP/perf.data" >"$TMP/perf.shares"
 "$SEAR" record -q -e cpu-clock -F 999 -o "$TMP/sear.folded" -- "$DEMO" 2
 
 for fn in parse_request resize_image blur_row compress_response do_syscall_64; do
