@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #define RECORD_POLL_MS	     100
 #define MAX_TARGETS	     4096
 #define RECORD_MAX_OUTPUTS   4
+#define RECORD_NICE	     (-10) /* above a busy target, below real-time work */
 #define RECORD_FLUSH_SECS    1.0   /* a .sear chunk at least this often */
 #define RECORD_FLUSH_SAMPLES 65536 /* or when this many samples wait */
 
@@ -971,6 +973,18 @@ int cmd_record(int argc, char **argv)
 	r->cgroup_fd = -1;
 	r->argc = argc;
 	r->full_argv = argv;
+	/*
+	 * A busy target can take every CPU and starve the profiler, which then
+	 * lags and loses samples (attaching to 300 busy threads took 12.6 s at
+	 * the same priority, 2.4 s at nice -10). Raise our own priority where
+	 * allowed; a command we start gets the original one back (workload.c).
+	 */
+	errno = 0;
+	r->work.nice = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		r->work.nice = 0;
+	if (r->work.nice > RECORD_NICE)
+		setpriority(PRIO_PROCESS, 0, RECORD_NICE);
 	if (record__parse(r, argc, argv))
 		goto out;
 	cmd__setup_log(r->verbose);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ int workload__prepare(struct workload *w, char *const argv[])
 		 * that. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		setpriority(PRIO_PROCESS, 0, w->nice);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127); /* the parent gave up */
 		execvp(argv[0], argv);

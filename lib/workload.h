@@ -17,6 +17,7 @@
  */
 
 struct workload {
+	int nice; /* set before prepare: the command's nice value (sear may run at another) */
 	pid_t pid;
 	int go_fd;  /* write end: one byte lets the child exec */
 	int err_fd; /* read end: the child's exec errno, or EOF on success */

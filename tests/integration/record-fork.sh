@@ -14,3 +14,10 @@ pass "forked child followed"
 within "$(share "$TMP/sh.folded" '^two_threads;.*leaf_(alpha|beta)$')" 80 100 ||
 	fail "the exec'd grandchild was not followed"
 pass "exec'd child followed"
+
+# sear raises its own priority against busy targets; the command keeps the caller's.
+got=$("$SEAR" record -q -F 99 -o "$TMP/nice.folded" -- sh -c nice 2>/dev/null)
+[ "$got" = "$(nice)" ] || fail "the command ran at nice $got, not the caller's $(nice)"
+got=$(nice -n 5 "$SEAR" record -q -F 99 -o "$TMP/nice.folded" -- sh -c nice 2>/dev/null)
+[ "$got" = "$(nice -n 5 sh -c nice)" ] || fail "under nice 5 the command ran at $got"
+pass "the command keeps its nice value"
