@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/hash.h"
@@ -23,6 +24,7 @@
 #define MAX_INLINE	32
 #define MAX_JIT_SOURCES 4
 #define NAME_MAX_LEN	4096
+#define JIT_REREAD_NS	100000000ULL /* misses within this reread nothing */
 
 struct jit_source {
 	char path[128];
@@ -49,6 +51,7 @@ struct dso {
 	struct jit_source sources[MAX_JIT_SOURCES];
 	int nr_sources;
 	bool sources_set;
+	uint64_t jit_read_ns; /* when the JIT files were last read */
 };
 
 struct symbolizer {
@@ -472,6 +475,14 @@ uint32_t symbolizer__anon(struct symbolizer *sym, pid_t pid)
 	return id;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
 static void dso__add_source(struct dso *d, const char *path, int flags, bool jitdump)
 {
 	int i;
@@ -567,17 +578,15 @@ static void symbolizer__read_jit(struct symbolizer *sym, struct dso *d)
 			close(fd);
 			continue;
 		}
-		buf = target_file__read(fd, JIT_FILE_MAX, &len);
+		/* Only what was appended since the last read: the maps only grow. */
+		buf = target_file__read(fd, s->consumed, JIT_FILE_MAX - s->consumed, &len);
 		close(fd);
-		if (!buf || len < s->consumed) {
-			free(buf);
+		if (!buf)
 			continue;
-		}
 		if (s->jitdump)
-			n = jitmap__parse_jitdump_mem(d->jit, buf + s->consumed, len - s->consumed,
-						      s->consumed);
+			n = jitmap__parse_jitdump_mem(d->jit, buf, len, s->consumed);
 		else
-			n = jitmap__parse_perfmap_mem(d->jit, buf + s->consumed, len - s->consumed);
+			n = jitmap__parse_perfmap_mem(d->jit, buf, len);
 		free(buf);
 		if (n < 0) {
 			pr_warn("ignoring the rest of '%s' of pid %d: %s", s->path, (int)d->pid,
@@ -676,9 +685,13 @@ int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, st
 	if (d->kind == FRAME_JIT) {
 		const char *name = d->jit ? jitmap__lookup(d->jit, addr) : NULL;
 
-		/* The map only grows: read again what was added since the last miss. */
-		if (!name) {
+		/*
+		 * The map only grows: read again what was added since the last
+		 * miss, but not for every address it still lacks.
+		 */
+		if (!name && monotonic_ns() - d->jit_read_ns >= JIT_REREAD_NS) {
 			symbolizer__read_jit(sym, d);
+			d->jit_read_ns = monotonic_ns();
 			name = d->jit ? jitmap__lookup(d->jit, addr) : NULL;
 		}
 		tmp[0] =

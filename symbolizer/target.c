@@ -326,7 +326,7 @@ int targets__open(struct targets *t, pid_t pid, const char *path, int flags, siz
 	return fd;
 }
 
-char *target_file__read(int fd, size_t max, size_t *len)
+char *target_file__read(int fd, uint64_t offset, size_t max, size_t *len)
 {
 	size_t cap = 65536, n = 0;
 	char *buf = malloc(cap + 1), *p;
@@ -345,7 +345,7 @@ char *target_file__read(int fd, size_t max, size_t *len)
 			}
 			buf = p;
 		}
-		r = pread(fd, buf + n, cap - n, n);
+		r = pread(fd, buf + n, cap - n, offset + n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {

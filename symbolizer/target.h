@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -76,10 +77,10 @@ int targets__open(struct targets *t, pid_t pid, const char *path, int flags, siz
 		  size_t *size, const char **why);
 
 /*
- * Reads up to max bytes of fd from offset 0 with pread (the file may
- * shrink under us; mmap would SIGBUS). Returns a new NUL-terminated buffer
- * (free() it) and sets *len, or NULL with errno set.
+ * Reads up to max bytes of fd from offset with pread (the file may shrink
+ * under us; mmap would SIGBUS). Returns a new NUL-terminated buffer (free()
+ * it) and sets *len, or NULL with errno set.
  */
-char *target_file__read(int fd, size_t max, size_t *len);
+char *target_file__read(int fd, uint64_t offset, size_t max, size_t *len);
 
 #endif
