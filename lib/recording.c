@@ -338,9 +338,11 @@ struct rec_reader {
 	size_t nr_strings, cap_strings;
 	uint32_t *frames; /* stacks: string ids */
 	uint8_t *kinds;
+	size_t cap_kinds;
 	size_t nr_frames, cap_frames;
 	size_t *stack_first;
 	uint32_t *stack_len;
+	size_t cap_lens;
 	size_t nr_stacks, cap_stacks;
 	struct u64map tasks; /* pid -> container string id + 1 */
 	int64_t bad;
@@ -559,26 +561,13 @@ static int rec_reader__stacks(struct rec_reader *r, struct cur *c)
 		if (c->bad || nf > REC_MAX_FRAMES || nf * 2 > (uint64_t)(c->end - c->p))
 			return -EINVAL;
 		if (array__grow((void **)&r->frames, &r->cap_frames, r->nr_frames + nf,
-				sizeof(*r->frames)))
+				sizeof(*r->frames)) ||
+		    array__grow((void **)&r->kinds, &r->cap_kinds, r->nr_frames + nf, 1) ||
+		    array__grow((void **)&r->stack_first, &r->cap_stacks, r->nr_stacks + 1,
+				sizeof(*r->stack_first)) ||
+		    array__grow((void **)&r->stack_len, &r->cap_lens, r->nr_stacks + 1,
+				sizeof(*r->stack_len)))
 			return -ENOMEM;
-		{
-			/* kinds grows alongside frames, to the same capacity */
-			uint8_t *k = realloc(r->kinds, r->cap_frames);
-
-			if (!k)
-				return -ENOMEM;
-			r->kinds = k;
-		}
-		if (array__grow((void **)&r->stack_first, &r->cap_stacks, r->nr_stacks + 1,
-				sizeof(*r->stack_first)))
-			return -ENOMEM;
-		{
-			uint32_t *l = realloc(r->stack_len, r->cap_stacks * sizeof(*l));
-
-			if (!l)
-				return -ENOMEM;
-			r->stack_len = l;
-		}
 		for (j = 0; j < nf; j++) {
 			uint64_t s = cur__varint(c);
 
