@@ -102,7 +102,10 @@ int cmd_report(int argc, char **argv)
 	if (!svg.subtitle)
 		svg.subtitle = info.subtitle;
 	if (!info.samples)
-		msg("warning: no samples in '%s' pass the filters", argv[optind]);
+		msg("warning: no samples in '%s'%s", argv[optind],
+		    lo.nr_pids || lo.nr_tids || lo.nr_comms || lo.from > 0 || lo.to > 0
+			? " pass the filters"
+			: "");
 	ret = output__write(&out, f, &svg) ? 1 : 0;
 out:
 	if (out.f && out.f != stdout)
