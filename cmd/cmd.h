@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../flamegraph/svg.h"
+#include "flamegraph/svg.h"
+#include "pipeline/info.h"
+#include "pipeline/load.h"
 
 /*
  * Shared pieces of the subcommands: messages to the user and the output
@@ -61,10 +63,49 @@ int output__open(struct output *o, const char *path, const char *format);
 int output__write(struct output *o, const struct flame *f, const struct flame_svg_opts *svg);
 
 /*
- * Reads all of path ("-" or NULL: stdin) into a new buffer (free() it).
- * Prints the error and returns -1 on failure.
+ * The options of report and diff that choose and name what is read:
+ * filters, root frames, and the naming options record has too. Returns 1
+ * when opt (a getopt_long value) was one of them, 0 when not, -1 (after a
+ * message) for a bad value.
  */
-int read_input(const char *path, char **buf, size_t *len);
+enum {
+	OPT_LOAD_PID = 2000,
+	OPT_LOAD_TID,
+	OPT_LOAD_COMM,
+	OPT_LOAD_FROM,
+	OPT_LOAD_TO,
+	OPT_LOAD_PID_ROOTS,
+	OPT_LOAD_REVERSE,
+	OPT_LOAD_INLINE,
+	OPT_LOAD_SRCLINE,
+	OPT_LOAD_FULL_NAMES,
+};
+/* clang-format off */
+#define LOAD_LONGOPTS							\
+	{ "pid", required_argument, NULL, OPT_LOAD_PID },		\
+	{ "tid", required_argument, NULL, OPT_LOAD_TID },		\
+	{ "comm", required_argument, NULL, OPT_LOAD_COMM },		\
+	{ "from", required_argument, NULL, OPT_LOAD_FROM },		\
+	{ "to", required_argument, NULL, OPT_LOAD_TO },			\
+	{ "pid-roots", no_argument, NULL, OPT_LOAD_PID_ROOTS },		\
+	{ "reverse", no_argument, NULL, OPT_LOAD_REVERSE },		\
+	{ "inline", no_argument, NULL, OPT_LOAD_INLINE },		\
+	{ "srcline", no_argument, NULL, OPT_LOAD_SRCLINE },		\
+	{ "full-names", no_argument, NULL, OPT_LOAD_FULL_NAMES }
+/* clang-format on */
+int load_option(struct load_opts *o, int opt, const char *arg);
+
+/* The help text for those options. */
+extern const char load_options_help[];
+
+/*
+ * Reads path with the loader (pipeline/load.h) into f: one profile, or a
+ * differential one from two-column input. An empty input is an error
+ * unless empty_ok. Returns 0, or -1 when the loader (or this) has said
+ * what went wrong.
+ */
+int load_flame(const char *path, const struct load_opts *o, struct flame *f,
+	       struct profile_info *info, bool empty_ok);
 
 /*
  * The flame graph options that record, report, diff and flamegraph share,

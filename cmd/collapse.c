@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../flamegraph/collapse.h"
+#include "flamegraph/collapse.h"
 #include "cmd.h"
 
 #define CHUNK (1 << 20)

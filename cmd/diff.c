@@ -4,13 +4,13 @@
  * each frame coloured by how it changed (red grew, blue shrank), the two
  * scaled to the same total unless told not to.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../flamegraph/flame.h"
+#include "flamegraph/flame.h"
 #include "cmd.h"
-#include "load.h"
 
 static void diff__usage(FILE *f)
 {
@@ -50,6 +50,16 @@ static int diff__add(void *ctx, const char *const *names, const enum frame_kind 
 	return flame__add_diff(d->f, names, kinds, nr, shape ? count : 0, shape ? 0 : count);
 }
 
+static int diff__load(const char *path, const struct load_opts *lo, struct diff_load *d,
+		      struct profile_info *info)
+{
+	int err = load__profile(path, lo, diff__add, d, info);
+
+	if (err == -ENODATA)
+		msg("'%s' is empty: nothing to compare", path);
+	return err ? -1 : 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -62,9 +72,9 @@ int cmd_diff(int argc, char **argv)
 		SVG_LONGOPTS,
 		{ 0 },
 	};
-	struct load_opts lo = { .to = -1 };
+	struct load_opts lo = { 0 };
 	struct flame_svg_opts svg = { 0 };
-	struct load_info bi, ai;
+	struct profile_info bi, ai;
 	struct output out = { 0 };
 	const char *output = "diff.svg", *format = NULL;
 	struct diff_load d = { 0 };
@@ -123,10 +133,10 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	d.before = true;
-	if (load_profile(argv[optind], &lo, diff__add, &d, &bi))
+	if (diff__load(argv[optind], &lo, &d, &bi))
 		goto out;
 	d.before = false;
-	if (load_profile(argv[optind + 1], &lo, diff__add, &d, &ai))
+	if (diff__load(argv[optind + 1], &lo, &d, &ai))
 		goto out;
 	if (!bi.samples || !ai.samples) {
 		msg("'%s' has no samples to compare", bi.samples ? argv[optind + 1] : argv[optind]);

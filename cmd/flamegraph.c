@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../flamegraph/folded.h"
-#include "../lib/perfdata.h"
-#include "../lib/recording.h"
+#include "flamegraph/flame.h"
 #include "cmd.h"
 
 static void flamegraph__usage(FILE *f)
@@ -43,13 +41,12 @@ int cmd_flamegraph(int argc, char **argv)
 		{ 0 },
 	};
 	struct flame_svg_opts svg = { 0 };
-	struct folded_opts fo = { 0 };
+	struct load_opts lo = { 0 };
+	struct profile_info info;
 	struct output out = { 0 };
 	const char *output = "-", *input;
 	struct flame *f = NULL;
-	size_t len, bad = 0;
-	char *buf = NULL;
-	int c, err, ret = 1;
+	int c, ret = 1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -64,7 +61,7 @@ int cmd_flamegraph(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'r':
-			fo.reverse = true;
+			lo.reverse = true;
 			break;
 		case 'n':
 			svg.negate = true;
@@ -82,28 +79,13 @@ int cmd_flamegraph(int argc, char **argv)
 		return 1;
 	}
 	input = optind < argc ? argv[optind] : "-";
-	if (read_input(input, &buf, &len))
-		return 1;
-	if (perfdata__is_perfdata(buf, len) || rec__is_recording(buf, len)) {
-		msg("'%s' is a %s, not folded text: use 'sear report %s -o out.svg'", input,
-		    rec__is_recording(buf, len) ? ".sear recording" : "perf.data file", input);
-		goto out;
-	}
 	f = flame__new();
 	if (!f) {
 		msg("out of memory");
 		goto out;
 	}
-	err = folded__parse_mem(f, buf, len, &fo, &bad);
-	if (err == -EINVAL) {
-		msg("%s:%zu: not a folded stack ('frame;frame;... COUNT')",
-		    strcmp(input, "-") ? input : "stdin", bad);
+	if (load_flame(input, &lo, f, &info, true))
 		goto out;
-	}
-	if (err) {
-		msg("out of memory reading '%s'", input);
-		goto out;
-	}
 	if (!flame__total(f))
 		msg("warning: no stack counts found in '%s'", strcmp(input, "-") ? input : "stdin");
 	if (output__open(&out, output, strcmp(output, "-") ? NULL : "svg"))
@@ -111,6 +93,5 @@ int cmd_flamegraph(int argc, char **argv)
 	ret = output__write(&out, f, &svg) ? 1 : 0;
 out:
 	flame__free(f);
-	free(buf);
 	return ret;
 }

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/events.h"
+#include "lib/events.h"
 #include "cmd.h"
 
 struct list {

@@ -3,6 +3,7 @@
  * sear record: sample a command, processes, threads or the whole machine,
  * and write a flame graph (or folded stacks) when it stops.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -17,14 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../flamegraph/flame.h"
-#include "../lib/events.h"
-#include "../lib/recording.h"
-#include "../lib/sampler.h"
-#include "../lib/session.h"
-#include "../lib/unwind.h"
-#include "../lib/workload.h"
-#include "../symbolizer/symbolizer.h"
+#include "flamegraph/flame.h"
+#include "lib/events.h"
+#include "lib/proc.h"
+#include "lib/cgroup.h"
+#include "lib/sampler.h"
+#include "lib/unwind.h"
+#include "lib/workload.h"
+#include "pipeline/searout.h"
+#include "pipeline/session.h"
+#include "symbolizer/symbolizer.h"
 #include "cmd.h"
 
 #ifndef SEAR_VERSION
@@ -38,9 +41,11 @@
 #define RECORD_FLUSH_SECS    1.0   /* a .sear chunk at least this often */
 #define RECORD_FLUSH_SAMPLES 65536 /* or when this many samples wait */
 
-struct record {
-	/* options */
-	const char *output, *format, *call_graph;
+/* What the command line asked for. */
+struct record_opts {
+	const char *outputs[RECORD_MAX_OUTPUTS];
+	int nr_outputs;
+	const char *format, *call_graph;
 	char *event_list; /* -e, comma-separated; split in place */
 	const char *events[SAMPLER_MAX_EVENTS];
 	int nr_events;
@@ -58,17 +63,17 @@ struct record {
 	struct symbolizer_opts sym_opts;
 	struct session_opts session_opts;
 	int verbose;
-
-	/* state */
-	struct output outs[RECORD_MAX_OUTPUTS];
-	const char *outputs[RECORD_MAX_OUTPUTS];
-	int nr_outputs;
-	struct rec_writer *rec; /* the .sear output's, if any */
-	const char *rec_path;
-	double last_flush;
-	bool rec_failed;
-	int argc;
+	int argc; /* sear's own command line, for the .sear header */
 	char **full_argv;
+};
+
+/* A recording in progress. */
+struct record {
+	struct record_opts opts;
+	struct output outs[RECORD_MAX_OUTPUTS];
+	struct sear_out *sear; /* the .sear output's writer, if any */
+	const char *sear_path;
+	double last_flush;
 	struct sampler *sampler;
 	struct symbolizer *sym;
 	struct session *session;
@@ -79,6 +84,7 @@ struct record {
 	int nr_pidfds;
 	int cgroup_fd;
 	char cgroup_path[4096];
+	bool sear_failed; /* writing the .sear failed: it keeps what it had */
 	bool status_line; /* a live status line on stderr, a TTY */
 	double last_status;
 	int err; /* a fatal error from the record callback */
@@ -200,23 +206,23 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 }
 
 /* Splits -e's comma-separated list. */
-static int record__parse_events(struct record *r, const char *arg)
+static int record__parse_events(struct record_opts *o, const char *arg)
 {
 	char *save, *tok;
 
-	free(r->event_list);
-	r->event_list = strdup(arg);
-	r->nr_events = 0;
-	if (!r->event_list)
+	free(o->event_list);
+	o->event_list = strdup(arg);
+	o->nr_events = 0;
+	if (!o->event_list)
 		return -1;
-	for (tok = strtok_r(r->event_list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (r->nr_events == SAMPLER_MAX_EVENTS) {
+	for (tok = strtok_r(o->event_list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->nr_events == SAMPLER_MAX_EVENTS) {
 			msg("too many events in '%s': at most %d at once", arg, SAMPLER_MAX_EVENTS);
 			return -1;
 		}
-		r->events[r->nr_events++] = tok;
+		o->events[o->nr_events++] = tok;
 	}
-	if (!r->nr_events) {
+	if (!o->nr_events) {
 		msg("no event in '%s': use -e NAME[,NAME...]", arg);
 		return -1;
 	}
@@ -228,17 +234,17 @@ static int record__parse_events(struct record *r, const char *arg)
 #define LEAF_STACK	    64	  /* fp mode: enough to read the return address at [SP] */
 
 /* --call-graph fp[,noleaf] | dwarf[,SIZE] */
-static int record__parse_call_graph(struct record *r)
+static int record__parse_call_graph(struct record_opts *o)
 {
-	const char *cg = r->call_graph ? r->call_graph : "fp";
+	const char *cg = o->call_graph ? o->call_graph : "fp";
 	char *end;
 
 	if (!strcmp(cg, "fp")) {
-		r->session_opts.unwind = SESSION_UNWIND_LEAF;
+		o->session_opts.unwind = SESSION_UNWIND_LEAF;
 		return 0;
 	}
 	if (!strcmp(cg, "fp,noleaf")) {
-		r->session_opts.unwind = SESSION_UNWIND_NONE;
+		o->session_opts.unwind = SESSION_UNWIND_NONE;
 		return 0;
 	}
 	if (!strncmp(cg, "dwarf", 5) && (!cg[5] || cg[5] == ',')) {
@@ -253,8 +259,8 @@ static int record__parse_call_graph(struct record *r)
 				return -1;
 			}
 		}
-		r->session_opts.unwind = SESSION_UNWIND_DWARF;
-		r->stack_size = (v + 7) & ~7UL;
+		o->session_opts.unwind = SESSION_UNWIND_DWARF;
+		o->stack_size = (v + 7) & ~7UL;
 		return 0;
 	}
 	msg("unsupported --call-graph '%s': use fp, fp,noleaf or dwarf[,SIZE]", cg);
@@ -276,7 +282,7 @@ enum {
 	OPT_PID_ROOTS,
 };
 
-static int record__parse(struct record *r, int argc, char **argv)
+static int record__parse(struct record_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -308,63 +314,63 @@ static int record__parse(struct record *r, int argc, char **argv)
 	double d;
 	int c;
 
-	r->freq = 999;
+	o->freq = 999;
 	optind = 1;
 	/* '+': stop at the first non-option, so the command's own flags stay its own. */
 	while ((c = getopt_long(argc, argv, "+p:t:aF:c:e:gd:o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			r->nr_pids = parse_pid_list(optarg, r->pids, MAX_TARGETS, r->nr_pids);
-			if (r->nr_pids < 0) {
+			o->nr_pids = parse_pid_list(optarg, o->pids, MAX_TARGETS, o->nr_pids);
+			if (o->nr_pids < 0) {
 				msg("invalid pid list '%s': use -p PID[,PID...]", optarg);
 				return -1;
 			}
 			break;
 		case 't':
-			r->nr_tids = parse_pid_list(optarg, r->tids, MAX_TARGETS, r->nr_tids);
-			if (r->nr_tids < 0) {
+			o->nr_tids = parse_pid_list(optarg, o->tids, MAX_TARGETS, o->nr_tids);
+			if (o->nr_tids < 0) {
 				msg("invalid thread id list '%s': use -t TID[,TID...]", optarg);
 				return -1;
 			}
 			break;
 		case 'a':
-			r->system_wide = true;
+			o->system_wide = true;
 			break;
 		case OPT_CGROUP:
-			r->cgroup = optarg;
+			o->cgroup = optarg;
 			break;
 		case OPT_PID_ROOTS:
-			r->session_opts.pid_roots = true;
+			o->session_opts.pid_roots = true;
 			break;
 		case 'F':
 			if (parse_uint(optarg, 1000000, &v) || !v) {
 				msg("invalid frequency '%s': use -F HZ, e.g. -F 99", optarg);
 				return -1;
 			}
-			r->freq = v;
+			o->freq = v;
 			break;
 		case 'c':
 			if (parse_uint(optarg, ULLONG_MAX, &v) || !v) {
 				msg("invalid period '%s': use -c N with N > 0", optarg);
 				return -1;
 			}
-			r->period = v;
+			o->period = v;
 			break;
 		case 'e':
-			if (record__parse_events(r, optarg))
+			if (record__parse_events(o, optarg))
 				return -1;
 			break;
 		case 'g':
 			break;
 		case OPT_CALL_GRAPH:
-			r->call_graph = optarg;
+			o->call_graph = optarg;
 			break;
 		case 'd':
 			if (parse_seconds(optarg, &d) || d <= 0) {
 				msg("invalid duration '%s': use -d SECONDS, e.g. -d 30", optarg);
 				return -1;
 			}
-			r->duration = d;
+			o->duration = d;
 			break;
 		case OPT_MMAP_PAGES:
 			if (parse_uint(optarg, 1u << 20, &v) || !v || (v & (v - 1))) {
@@ -372,52 +378,52 @@ static int record__parse(struct record *r, int argc, char **argv)
 				    optarg);
 				return -1;
 			}
-			r->mmap_pages = v;
+			o->mmap_pages = v;
 			break;
 		case 'o':
-			if (r->nr_outputs == RECORD_MAX_OUTPUTS) {
+			if (o->nr_outputs == RECORD_MAX_OUTPUTS) {
 				msg("too many outputs: at most %d -o at once", RECORD_MAX_OUTPUTS);
 				return -1;
 			}
-			r->outputs[r->nr_outputs++] = optarg;
+			o->outputs[o->nr_outputs++] = optarg;
 			break;
 		case OPT_FORMAT:
-			r->format = optarg;
+			o->format = optarg;
 			break;
 		case OPT_TITLE:
-			r->svg.title = optarg;
+			o->svg.title = optarg;
 			break;
 		case OPT_WIDTH:
 			if (parse_uint(optarg, 100000, &v) || v < 100) {
 				msg("invalid --width '%s': use pixels, at least 100", optarg);
 				return -1;
 			}
-			r->svg.width = v;
+			o->svg.width = v;
 			break;
 		case OPT_MINWIDTH:
 			if (parse_seconds(optarg, &d)) {
 				msg("invalid --minwidth '%s': use pixels, e.g. 0.5", optarg);
 				return -1;
 			}
-			r->svg.min_width = d;
+			o->svg.min_width = d;
 			break;
 		case OPT_INVERTED:
-			r->svg.inverted = true;
+			o->svg.inverted = true;
 			break;
 		case OPT_INLINE:
-			r->sym_opts.inline_frames = true;
+			o->sym_opts.inline_frames = true;
 			break;
 		case OPT_SRCLINE:
-			r->sym_opts.srcline = true;
+			o->sym_opts.srcline = true;
 			break;
 		case OPT_FULL_NAMES:
-			r->sym_opts.full_names = true;
+			o->sym_opts.full_names = true;
 			break;
 		case 'q':
 			quiet = true;
 			break;
 		case 'v':
-			r->verbose++;
+			o->verbose++;
 			break;
 		case 'h':
 			record__usage(stdout);
@@ -428,17 +434,17 @@ static int record__parse(struct record *r, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		r->argv = argv + optind;
-	if (!r->nr_outputs)
-		r->outputs[r->nr_outputs++] = "flame.svg";
-	if (!!r->argv + !!r->nr_pids + !!r->nr_tids + r->system_wide + !!r->cgroup != 1) {
+		o->argv = argv + optind;
+	if (!o->nr_outputs)
+		o->outputs[o->nr_outputs++] = "flame.svg";
+	if (!!o->argv + !!o->nr_pids + !!o->nr_tids + o->system_wide + !!o->cgroup != 1) {
 		msg("name one target: -- COMMAND, -p PID, -t TID, -a or --cgroup "
 		    "(see 'sear record --help')");
 		return -1;
 	}
 	/* Machine-wide views group each container's processes under it. */
-	r->session_opts.container_roots = r->system_wide || r->cgroup;
-	if (record__parse_call_graph(r))
+	o->session_opts.container_roots = o->system_wide || o->cgroup;
+	if (record__parse_call_graph(o))
 		return -1;
 	return 0;
 }
@@ -499,20 +505,20 @@ static int record__events(struct record *r, struct sampler_opts *opts)
 	size_t len = 0;
 	int i;
 
-	if (!r->nr_events) {
-		r->events[r->nr_events++] = events__have_pmu() ? "cycles" : "cpu-clock";
+	if (!r->opts.nr_events) {
+		r->opts.events[r->opts.nr_events++] = events__have_pmu() ? "cycles" : "cpu-clock";
 		if (!events__have_pmu())
 			note("no hardware PMU on this machine; sampling cpu-clock");
 	}
-	for (i = 0; i < r->nr_events; i++) {
-		if (record__event(r->events[i], &opts->events[i]))
+	for (i = 0; i < r->opts.nr_events; i++) {
+		if (record__event(r->opts.events[i], &opts->events[i]))
 			return -1;
 		len += snprintf(r->event_name + len, sizeof(r->event_name) - len, "%s%s",
-				i ? ", " : "", r->events[i]);
+				i ? ", " : "", r->opts.events[i]);
 		if (len >= sizeof(r->event_name))
 			len = sizeof(r->event_name) - 1;
 	}
-	opts->nr_events = r->nr_events;
+	opts->nr_events = r->opts.nr_events;
 	return 0;
 }
 
@@ -590,30 +596,30 @@ retry:
 	}
 	if (r->have_work)
 		err = sampler__open_task(r->sampler, r->work.pid, true);
-	for (i = 0; !err && i < r->nr_pids; i++) {
-		n = target__threads(r->pids[i], &tids);
+	for (i = 0; !err && i < r->opts.nr_pids; i++) {
+		n = proc__threads(r->opts.pids[i], &tids);
 		if (n < 0) {
 			err = n;
-			failed = r->pids[i];
+			failed = r->opts.pids[i];
 			break;
 		}
 		for (j = 0; j < n && !err; j++) {
 			err = sampler__open_task(r->sampler, tids[j], true);
-			if (err == -ESRCH && tids[j] != r->pids[i])
+			if (err == -ESRCH && tids[j] != r->opts.pids[i])
 				err = 0; /* a thread that ended since we listed it */
 		}
 		if (err)
-			failed = r->pids[i];
+			failed = r->opts.pids[i];
 		free(tids);
 	}
-	for (i = 0; !err && i < r->nr_tids; i++) {
-		err = sampler__open_task(r->sampler, r->tids[i], false);
+	for (i = 0; !err && i < r->opts.nr_tids; i++) {
+		err = sampler__open_task(r->sampler, r->opts.tids[i], false);
 		if (err)
-			failed = r->tids[i];
+			failed = r->opts.tids[i];
 	}
 	if (!err && r->cgroup_fd >= 0)
 		err = sampler__open_cgroup(r->sampler, r->cgroup_fd);
-	if (!err && r->system_wide) {
+	if (!err && r->opts.system_wide) {
 		const int *cpus = sampler__cpus(r->sampler, &n);
 
 		for (i = 0; i < n && !err; i++)
@@ -638,7 +644,7 @@ retry:
 static int record__process(void *ctx, const struct perf_event_header *hdr)
 {
 	struct record *r = ctx;
-	int err = session__process(r->session, hdr, sampler__layout(r->sampler));
+	int err = session__process(r->session, hdr);
 
 	if (err) {
 		r->err = err;
@@ -660,7 +666,7 @@ static bool record__targets_alive(struct record *r)
 {
 	int i, alive = 0;
 
-	if (r->system_wide || r->cgroup)
+	if (r->opts.system_wide || r->opts.cgroup)
 		return true;
 	if (r->have_work) {
 		int status;
@@ -681,8 +687,8 @@ static bool record__targets_alive(struct record *r)
 		}
 		alive += r->pidfds[i] >= 0;
 	}
-	for (i = 0; i < r->nr_tids; i++)
-		alive += kill(r->tids[i], 0) == 0 || errno != ESRCH;
+	for (i = 0; i < r->opts.nr_tids; i++)
+		alive += kill(r->opts.tids[i], 0) == 0 || errno != ESRCH;
 	return alive > 0;
 }
 
@@ -723,7 +729,7 @@ static int record__loop(struct record *r)
 	sigdelset(&orig, SIGTERM);
 	sigdelset(&orig, SIGCHLD);
 	while (!record_signal && !r->err) {
-		double left = r->duration ? r->duration - record__elapsed(r) : 1e9;
+		double left = r->opts.duration ? r->opts.duration - record__elapsed(r) : 1e9;
 		int ms = left * 1000 < RECORD_POLL_MS ? (int)(left * 1000) : RECORD_POLL_MS;
 		struct timespec ts = { .tv_sec = 0, .tv_nsec = (ms > 0 ? ms : 0) * 1000000L };
 
@@ -732,7 +738,7 @@ static int record__loop(struct record *r)
 		sampler__drain(r->sampler, record__process, r);
 		record__status(r, false);
 		record__flush(r, false);
-		if (r->duration && record__elapsed(r) >= r->duration)
+		if (r->opts.duration && record__elapsed(r) >= r->opts.duration)
 			break;
 		if (!record__targets_alive(r))
 			break;
@@ -771,6 +777,12 @@ reaped:
 	r->work_status = status;
 }
 
+/* A process that was running before recording began: its mappings and threads, from /proc. */
+static void record__synthesize(struct record *r, pid_t pid)
+{
+	proc__synthesize(pid, record__process, r);
+}
+
 /* The processes already in the cgroup, from its cgroup.procs. */
 static void record__synthesize_cgroup(struct record *r)
 {
@@ -783,65 +795,68 @@ static void record__synthesize_cgroup(struct record *r)
 	if (!f)
 		return;
 	while (fscanf(f, "%d", &pid) == 1)
-		session__synthesize(r->session, pid);
+		record__synthesize(r, pid);
 	fclose(f);
 }
 
-static int record__fold(void *ctx, const char *const *names, const enum frame_kind *kinds,
-			size_t nr, uint64_t count)
+static void record__synthesize_all(struct record *r)
 {
-	return flame__add(ctx, names, kinds, nr, count);
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+
+	while (dir && (de = readdir(dir)) && !r->err) {
+		int pid = atoi(de->d_name);
+
+		if (pid > 0)
+			record__synthesize(r, pid);
+	}
+	if (dir)
+		closedir(dir);
 }
 
-static void record__subtitle(struct record *r, char *buf, size_t size, double secs)
+static int record__fold(void *ctx, const struct stack_names *n, uint64_t count)
+{
+	return flame__add(ctx, n->names, n->kinds, n->nr, count);
+}
+
+/* What was recorded, for the subtitle: the same words as a report of it. */
+static void record__info(struct record *r, struct profile_info *info, double secs)
 {
 	const struct session_stats *st = session__stats(r->session);
-	unsigned int freq = sampler__freq(r->sampler);
-	char rate[48];
 
-	if (freq)
-		snprintf(rate, sizeof(rate), "%u Hz", freq);
-	else
-		snprintf(rate, sizeof(rate), "every %llu events", (unsigned long long)r->period);
-	snprintf(buf, size, "%llu samples of %s at %s in %.1f s%s%llu lost",
-		 (unsigned long long)st->samples, r->event_name, rate, secs, ", ",
-		 (unsigned long long)st->lost);
+	memset(info, 0, sizeof(*info));
+	snprintf(info->events, sizeof(info->events), "%s", r->event_name);
+	info->frequency = sampler__freq(r->sampler);
+	info->period = r->opts.period;
+	info->samples = st->samples;
+	info->lost = st->lost;
+	info->seconds = secs;
 }
 
 /* The .sear header: what was recorded, and how. */
-static char *record__meta(struct record *r, const struct timespec *mono)
+static void record__meta(struct record *r, struct sear_meta *m)
 {
-	char host[256] = "", *buf = NULL, *p;
 	struct utsname u;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
 	int i;
 
-	if (!f)
-		return NULL;
-	gethostname(host, sizeof(host) - 1);
-	if (uname(&u))
-		memset(&u, 0, sizeof(u));
-	fprintf(f, "sear=%s\ncommand=sear ", SEAR_VERSION);
-	for (i = 0; i < r->argc; i++)
-		for (p = r->full_argv[i];; p++) {
-			if (!*p) {
-				fputc(i + 1 < r->argc ? ' ' : '\n', f);
-				break;
-			}
-			if (*p == '\n' || *p == '\\')
-				fputs(*p == '\n' ? "\\n" : "\\\\", f);
-			else
-				fputc(*p, f);
-		}
-	fprintf(f, "events=%s\nfrequency=%u\nperiod=%llu\nstart_ns=%llu\nstart_unix=%lld\n",
-		r->event_name, sampler__freq(r->sampler), (unsigned long long)r->period,
-		(unsigned long long)(mono->tv_sec * 1000000000ULL + mono->tv_nsec),
-		(long long)time(NULL));
-	fprintf(f, "host=%s\nkernel=%s %s\ncontainer_roots=%d\n", host, u.sysname, u.release,
-		r->session_opts.container_roots);
-	fclose(f);
-	return buf;
+	memset(m, 0, sizeof(*m));
+	snprintf(m->version, sizeof(m->version), "%s", SEAR_VERSION);
+	for (i = 0; i < r->opts.argc; i++)
+		len += snprintf(m->command + len,
+				len < sizeof(m->command) ? sizeof(m->command) - len : 0, "%s%s",
+				i ? " " : "", r->opts.full_argv[i]);
+	snprintf(m->events, sizeof(m->events), "%s", r->event_name);
+	m->frequency = sampler__freq(r->sampler);
+	m->period = r->opts.period;
+	m->start_ns = r->start.tv_sec * 1000000000ULL + r->start.tv_nsec;
+	m->start_unix = time(NULL);
+	gethostname(m->host, sizeof(m->host) - 1);
+	if (!uname(&u))
+		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.sysname, u.release);
+	snprintf(m->call_graph, sizeof(m->call_graph), "%s",
+		 r->opts.call_graph ? r->opts.call_graph : "fp");
+	m->container_roots = r->opts.session_opts.container_roots;
 }
 
 /* Writes the pending samples as a .sear chunk. A write error stops the .sear, not the rest. */
@@ -849,59 +864,58 @@ static void record__flush(struct record *r, bool force)
 {
 	int err;
 
-	if (!r->rec || r->rec_failed)
+	if (!r->sear)
 		return;
-	if (!force && session__recording_pending(r->session) < RECORD_FLUSH_SAMPLES &&
+	if (!force && sear_out__pending(r->sear) < RECORD_FLUSH_SAMPLES &&
 	    record__elapsed(r) - r->last_flush < RECORD_FLUSH_SECS)
 		return;
 	r->last_flush = record__elapsed(r);
-	err = session__flush_recording(r->session);
+	err = sear_out__flush(r->sear);
 	if (err) {
-		msg("cannot write '%s': %s; it keeps what was written before", r->rec_path,
+		msg("cannot write '%s': %s; it keeps what was written before", r->sear_path,
 		    errstr(-err));
-		r->rec_failed = true;
-		session__set_recording(r->session, NULL);
+		sear_out__free(r->sear);
+		r->sear = NULL;
+		r->sear_failed = true;
 	}
 }
 
 static int record__finish_sear(struct record *r, double secs)
 {
 	const struct session_stats *st = session__stats(r->session);
-	char totals[512];
+	struct sear_meta m = { 0 };
 	struct timespec now;
 	int err;
 
-	if (!r->rec)
-		return 0;
-	record__flush(r, true);
+	if (!r->sear)
+		return r->sear_failed ? -1 : 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	snprintf(totals, sizeof(totals),
-		 "samples=%llu\nlost=%llu\nthrottled=%llu\nunwind_failures=%llu\nend_ns=%llu\n"
-		 "seconds=%.3f\n",
-		 (unsigned long long)st->samples, (unsigned long long)st->lost,
-		 (unsigned long long)st->throttled, (unsigned long long)st->unwind_failed,
-		 (unsigned long long)(now.tv_sec * 1000000000ULL + now.tv_nsec), secs);
-	err = r->rec_failed ? 0 : rec_writer__finish(r->rec, totals);
-	if (r->rec_failed)
-		rec_writer__free(r->rec);
-	r->rec = NULL;
+	m.samples = st->samples;
+	m.lost = st->lost;
+	m.throttled = st->throttled;
+	m.unwind_failures = st->unwind_failed;
+	m.end_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	m.seconds = secs;
+	err = sear_out__finish(r->sear, &m);
+	r->sear = NULL;
 	if (err) {
-		msg("cannot write '%s': %s", r->rec_path, errstr(-err));
+		msg("cannot write '%s': %s", r->sear_path, errstr(-err));
 		return -1;
 	}
-	return r->rec_failed ? -1 : 0;
+	return 0;
 }
 
 static int record__write(struct record *r, double secs)
 {
 	const struct session_stats *st = session__stats(r->session);
 	struct flame *f = NULL;
-	char subtitle[256], names[512] = "";
+	struct profile_info info;
+	char subtitle[512], names[512] = "";
 	int i, ret = 0;
 
 	if (record__finish_sear(r, secs))
 		ret = -1;
-	for (i = 0; i < r->nr_outputs; i++) {
+	for (i = 0; i < r->opts.nr_outputs; i++) {
 		if (r->outs[i].format == OUT_SEAR)
 			continue;
 		if (!f) {
@@ -912,16 +926,18 @@ static int record__write(struct record *r, double secs)
 				return -1;
 			}
 			symbolizer__report_missing(r->sym);
-			record__subtitle(r, subtitle, sizeof(subtitle), secs);
-			r->svg.subtitle = subtitle;
+			record__info(r, &info, secs);
+			profile_info__subtitle(&info, subtitle, sizeof(subtitle));
+			r->opts.svg.subtitle = subtitle;
 		}
-		if (output__write(&r->outs[i], f, &r->svg))
+		if (output__write(&r->outs[i], f, &r->opts.svg))
 			ret = -1;
 	}
 	flame__free(f);
-	for (i = 0; i < r->nr_outputs; i++)
+	for (i = 0; i < r->opts.nr_outputs; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s'%s'",
-			 i ? (i + 1 == r->nr_outputs ? " and " : ", ") : "", r->outputs[i]);
+			 i ? (i + 1 == r->opts.nr_outputs ? " and " : ", ") : "",
+			 r->opts.outputs[i]);
 	if (!st->samples)
 		msg("no samples were recorded: the target may have run too briefly or slept; "
 		    "%s says so",
@@ -950,20 +966,161 @@ static int record__write(struct record *r, double secs)
 		msg("%llu stacks (%.1f%%) were deeper than the %lu-byte copy: raise it with "
 		    "--call-graph dwarf,%lu",
 		    (unsigned long long)st->unwind_truncated,
-		    st->samples ? 100.0 * st->unwind_truncated / st->samples : 0.0, r->stack_size,
-		    r->stack_size * 2 > 65528 ? 65528 : r->stack_size * 2);
+		    st->samples ? 100.0 * st->unwind_truncated / st->samples : 0.0,
+		    r->opts.stack_size,
+		    r->opts.stack_size * 2 > 65528 ? 65528 : r->opts.stack_size * 2);
 	if (!ret)
 		note("%llu samples in %.1f s written to %s", (unsigned long long)st->samples, secs,
 		     names);
 	return ret;
 }
 
+/* Checks that the targets exist before anything is opened. Prints and returns -1 if not. */
+static int record__check_targets(struct record *r)
+{
+	const struct record_opts *o = &r->opts;
+	int i;
+
+	for (i = 0; i < o->nr_pids; i++)
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			msg("no process with pid %d", (int)o->pids[i]);
+			return -1;
+		}
+	for (i = 0; i < o->nr_tids; i++)
+		if (proc__tgid(o->tids[i]) < 0) {
+			msg("no thread with tid %d", (int)o->tids[i]);
+			return -1;
+		}
+	if (!o->cgroup)
+		return 0;
+	r->cgroup_fd = cgroup__open(o->cgroup, r->cgroup_path, sizeof(r->cgroup_path));
+	if (r->cgroup_fd == -EEXIST)
+		msg("container id '%s' matches several cgroups: give more of it", o->cgroup);
+	else if (r->cgroup_fd == -ENOTSUP)
+		msg("no cgroup v2 hierarchy is mounted: --cgroup needs one");
+	else if (r->cgroup_fd < 0)
+		msg("no cgroup '%s' (looked for %s): give a cgroup v2 path or a container id",
+		    o->cgroup, r->cgroup_fd == -ENOENT ? "it" : r->cgroup_path);
+	return r->cgroup_fd < 0 ? -1 : 0;
+}
+
+/* The sampler's settings: the events, the rate, and what each sample copies for unwinding. */
+static int record__sampler_opts(struct record *r, struct sampler_opts *opts)
+{
+	struct record_opts *o = &r->opts;
+
+	if (record__events(r, opts))
+		return -1;
+	opts->freq = o->freq;
+	opts->period = o->period;
+	opts->mmap_pages = o->mmap_pages;
+	opts->enable_on_exec = o->argv != NULL;
+	if (o->session_opts.unwind != SESSION_UNWIND_NONE) {
+		bool dwarf = o->session_opts.unwind == SESSION_UNWIND_DWARF;
+
+		opts->sample_type = PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		opts->regs_user_mask = UNWIND_REGS_MASK;
+		opts->stack_user_size = dwarf ? o->stack_size : LEAF_STACK;
+		/* dwarf: the kernel's frame-pointer walk of user space is not wanted */
+		opts->exclude_callchain_user = dwarf;
+		o->sym_opts.unwind_tables = true;
+		if (dwarf && !o->mmap_pages)
+			opts->mmap_pages = 1024; /* each sample carries its stack copy */
+	}
+	return 0;
+}
+
+/* Blocks the signals that stop a recording; record__loop() waits for them in ppoll. */
+static void record__signals(void)
+{
+	struct sigaction sa = { 0 };
+	sigset_t block;
+
+	sa.sa_handler = record__on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = record__on_chld;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+}
+
+/* Starts the .sear writer, if one of the outputs is a recording. */
+static int record__start_sear(struct record *r)
+{
+	struct sear_meta m;
+	int i;
+
+	for (i = 0; i < r->opts.nr_outputs; i++) {
+		if (r->outs[i].format != OUT_SEAR)
+			continue;
+		if (r->sear) {
+			msg("one .sear output at a time, please");
+			return -1;
+		}
+		record__meta(r, &m);
+		r->sear = sear_out__new(r->session, fileno(r->outs[i].f), &m);
+		if (!r->sear) {
+			msg("cannot write '%s': %s", r->opts.outputs[i], errstr(errno));
+			return -1;
+		}
+		r->sear_path = r->opts.outputs[i];
+	}
+	return 0;
+}
+
+/*
+ * Lets the command run, or enables the events on running targets and
+ * describes what they had mapped before. Returns 0, or the exit status.
+ */
+static int record__start(struct record *r)
+{
+	const struct record_opts *o = &r->opts;
+	int i, err;
+
+	if (!o->argv) {
+		if (sampler__enable(r->sampler)) {
+			msg("cannot enable sampling: %s", errstr(errno));
+			return 1;
+		}
+		/* Processes already running made their mappings before we looked. */
+		for (i = 0; i < o->nr_pids; i++)
+			record__synthesize(r, o->pids[i]);
+		for (i = 0; i < o->nr_tids; i++)
+			record__synthesize(r, proc__tgid(o->tids[i]));
+		if (o->system_wide)
+			record__synthesize_all(r);
+		if (o->cgroup)
+			record__synthesize_cgroup(r);
+		return 0;
+	}
+	err = workload__start(&r->work);
+	if (!err)
+		return 0;
+	r->have_work = false;
+	for (i = 0; i < o->nr_outputs; i++) {
+		if (r->outs[i].f && r->outs[i].f != stdout) {
+			fclose(r->outs[i].f);
+			r->outs[i].f = NULL;
+			unlink(o->outputs[i]);
+		}
+	}
+	/* The shell's codes: 127 not found, 126 found but not runnable. */
+	if (err == -ENOENT) {
+		msg("cannot run '%s': command not found", o->argv[0]);
+		return 127;
+	}
+	msg("cannot run '%s': %s", o->argv[0], errstr(-err));
+	return 126;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record *r = calloc(1, sizeof(*r));
 	struct sampler_opts opts = { 0 };
-	struct sigaction sa = { 0 };
-	sigset_t block;
 	int i, err, ret = 1;
 
 	if (!r) {
@@ -971,8 +1128,8 @@ int cmd_record(int argc, char **argv)
 		return 1;
 	}
 	r->cgroup_fd = -1;
-	r->argc = argc;
-	r->full_argv = argv;
+	r->opts.argc = argc;
+	r->opts.full_argv = argv;
 	/*
 	 * A busy target can take every CPU and starve the profiler, which then
 	 * lags and loses samples (attaching to 300 busy threads took 12.6 s at
@@ -985,62 +1142,17 @@ int cmd_record(int argc, char **argv)
 		r->work.nice = 0;
 	if (r->work.nice > RECORD_NICE)
 		setpriority(PRIO_PROCESS, 0, RECORD_NICE);
-	if (record__parse(r, argc, argv))
+	if (record__parse(&r->opts, argc, argv))
 		goto out;
-	cmd__setup_log(r->verbose);
-	for (i = 0; i < r->nr_pids; i++)
-		if (kill(r->pids[i], 0) && errno == ESRCH) {
-			msg("no process with pid %d", (int)r->pids[i]);
-			goto out;
-		}
-	for (i = 0; i < r->nr_tids; i++)
-		if (target__tgid(r->tids[i]) < 0) {
-			msg("no thread with tid %d", (int)r->tids[i]);
-			goto out;
-		}
-	if (r->cgroup) {
-		r->cgroup_fd = target__cgroup(r->cgroup, r->cgroup_path, sizeof(r->cgroup_path));
-		if (r->cgroup_fd == -EEXIST) {
-			msg("container id '%s' matches several cgroups: give more of it",
-			    r->cgroup);
-			goto out;
-		}
-		if (r->cgroup_fd == -ENOTSUP) {
-			msg("no cgroup v2 hierarchy is mounted: --cgroup needs one");
-			goto out;
-		}
-		if (r->cgroup_fd < 0) {
-			msg("no cgroup '%s' (looked for %s): give a cgroup v2 path or a container "
-			    "id",
-			    r->cgroup, r->cgroup_fd == -ENOENT ? "it" : r->cgroup_path);
-			goto out;
-		}
-	}
-	if (record__events(r, &opts))
+	cmd__setup_log(r->opts.verbose);
+	if (record__check_targets(r) || record__sampler_opts(r, &opts))
 		goto out;
 	/* Before anything runs: a bad path must not cost a recording. */
-	for (i = 0; i < r->nr_outputs; i++)
-		if (output__open(&r->outs[i], r->outputs[i], r->format))
+	for (i = 0; i < r->opts.nr_outputs; i++)
+		if (output__open(&r->outs[i], r->opts.outputs[i], r->opts.format))
 			goto out;
-	opts.freq = r->freq;
-	opts.period = r->period;
-	opts.mmap_pages = r->mmap_pages;
-	if (r->session_opts.unwind != SESSION_UNWIND_NONE) {
-		bool dwarf = r->session_opts.unwind == SESSION_UNWIND_DWARF;
-
-		opts.sample_type = PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-		opts.regs_user_mask = UNWIND_REGS_MASK;
-		opts.stack_user_size = dwarf ? r->stack_size : LEAF_STACK;
-		/* dwarf: the kernel's frame-pointer walk of user space is not wanted */
-		opts.exclude_callchain_user = dwarf;
-		r->sym_opts.unwind_tables = true;
-		if (dwarf && !r->mmap_pages)
-			opts.mmap_pages = 1024; /* each sample carries its stack copy */
-	}
-	opts.enable_on_exec = r->argv != NULL;
-
-	r->sym = symbolizer__new(&r->sym_opts);
-	r->session = r->sym ? session__new(r->sym, &r->session_opts) : NULL;
+	r->sym = symbolizer__new(&r->opts.sym_opts);
+	r->session = r->sym ? session__new(r->sym, &r->opts.session_opts) : NULL;
 	if (!r->session) {
 		msg("out of memory");
 		goto out;
@@ -1048,103 +1160,38 @@ int cmd_record(int argc, char **argv)
 	/* Now, so that the first kernel frame does not read a file on the sample path. */
 	if (!opts.events[0].exclude_kernel)
 		symbolizer__load_kernel(r->sym, NULL, 0);
-	sa.sa_handler = record__on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = record__on_chld;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-
-	if (r->argv) {
-		err = workload__prepare(&r->work, r->argv);
+	record__signals();
+	if (r->opts.argv) {
+		err = workload__prepare(&r->work, r->opts.argv);
 		if (err) {
-			msg("cannot start '%s': %s", r->argv[0], errstr(-err));
+			msg("cannot start '%s': %s", r->opts.argv[0], errstr(-err));
 			goto out;
 		}
 		r->have_work = true;
 	}
-	if (record__open(r, &opts)) {
-		if (r->have_work) {
-			workload__abort(&r->work);
-			r->have_work = false;
-		}
-		goto out;
-	}
-	session__set_events(r->session, r->events, r->nr_events, record__event_of, r);
-	for (i = 0; i < r->nr_pids; i++) {
-		r->pidfds[r->nr_pidfds] = target__pidfd(r->pids[i]);
+	if (record__open(r, &opts))
+		goto out_stop;
+	session__set_layout(r->session, sampler__layout(r->sampler));
+	session__set_events(r->session, r->opts.events, r->opts.nr_events, record__event_of, r);
+	for (i = 0; i < r->opts.nr_pids; i++) {
+		r->pidfds[r->nr_pidfds] = proc__pidfd(r->opts.pids[i]);
 		if (r->pidfds[r->nr_pidfds] >= 0)
 			r->nr_pidfds++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	r->status_line = !quiet && isatty(STDERR_FILENO);
-	for (i = 0; i < r->nr_outputs; i++) {
-		char *meta;
-
-		if (r->outs[i].format != OUT_SEAR)
-			continue;
-		if (r->rec) {
-			msg("one .sear output at a time, please");
-			goto out_stop;
-		}
-		meta = record__meta(r, &r->start);
-		r->rec = meta ? rec_writer__new(fileno(r->outs[i].f), meta) : NULL;
-		free(meta);
-		if (!r->rec) {
-			msg("cannot write '%s': %s", r->outputs[i], errstr(errno));
-			goto out_stop;
-		}
-		r->rec_path = r->outputs[i];
-		session__set_recording(r->session, r->rec);
-	}
-	if (r->argv) {
-		err = workload__start(&r->work);
-		if (err) {
-			r->have_work = false;
-			/* The shell's codes: 127 not found, 126 found but not runnable. */
-			if (err == -ENOENT) {
-				msg("cannot run '%s': command not found", r->argv[0]);
-				ret = 127;
-			} else {
-				msg("cannot run '%s': %s", r->argv[0], errstr(-err));
-				ret = 126;
-			}
-			for (i = 0; i < r->nr_outputs; i++) {
-				if (r->outs[i].f && r->outs[i].f != stdout) {
-					fclose(r->outs[i].f);
-					r->outs[i].f = NULL;
-					unlink(r->outputs[i]);
-				}
-			}
-			goto out;
-		}
-	} else {
-		if (sampler__enable(r->sampler)) {
-			msg("cannot enable sampling: %s", errstr(errno));
-			goto out;
-		}
-		/* Processes already running made their mappings before we looked. */
-		for (i = 0; i < r->nr_pids; i++)
-			session__synthesize(r->session, r->pids[i]);
-		for (i = 0; i < r->nr_tids; i++)
-			session__synthesize(r->session, target__tgid(r->tids[i]));
-		if (r->system_wide)
-			session__synthesize_all(r->session);
-		if (r->cgroup)
-			record__synthesize_cgroup(r);
-	}
-	if (record__loop(r) == 0)
-		ret = 0;
+	if (record__start_sear(r))
+		goto out_stop;
+	ret = record__start(r);
+	if (ret)
+		goto out;
+	ret = record__loop(r) ? 1 : 0;
 	record__stop_workload(r);
 	/* Whatever stopped the recording, what was recorded is written. */
 	if (record__write(r, record__elapsed(r)))
 		ret = 1;
-	if (!ret && r->argv && WIFEXITED(r->work_status) && WEXITSTATUS(r->work_status))
-		note("'%s' exited with status %d", r->argv[0], WEXITSTATUS(r->work_status));
+	if (!ret && r->opts.argv && WIFEXITED(r->work_status) && WEXITSTATUS(r->work_status))
+		note("'%s' exited with status %d", r->opts.argv[0], WEXITSTATUS(r->work_status));
 	goto out;
 out_stop:
 	if (r->have_work) {
@@ -1155,15 +1202,15 @@ out:
 	for (i = 0; i < r->nr_pidfds; i++)
 		if (r->pidfds[i] >= 0)
 			close(r->pidfds[i]);
-	for (i = 0; i < r->nr_outputs; i++)
+	for (i = 0; i < r->opts.nr_outputs; i++)
 		if (r->outs[i].f && r->outs[i].f != stdout)
 			fclose(r->outs[i].f);
-	rec_writer__free(r->rec);
+	sear_out__free(r->sear);
 	if (r->cgroup_fd >= 0)
 		close(r->cgroup_fd);
 	sampler__free(r->sampler);
 	session__free(r->session);
-	free(r->event_list);
+	free(r->opts.event_list);
 	symbolizer__free(r->sym);
 	free(r);
 	return ret;

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../flamegraph/flame.h"
+#include "flamegraph/flame.h"
 #include "cmd.h"
-#include "load.h"
 
 static void report__usage(FILE *f)
 {
@@ -28,14 +27,6 @@ static void report__usage(FILE *f)
 		load_options_help, svg_options_help);
 }
 
-static int report__add(void *ctx, const char *const *names, const enum frame_kind *kinds, size_t nr,
-		       uint64_t count, int64_t before)
-{
-	if (before >= 0)
-		return flame__add_diff(ctx, names, kinds, nr, count, before);
-	return flame__add(ctx, names, kinds, nr, count);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -46,11 +37,12 @@ int cmd_report(int argc, char **argv)
 		SVG_LONGOPTS,
 		{ 0 },
 	};
-	struct load_opts lo = { .to = -1 };
+	struct load_opts lo = { 0 };
 	struct flame_svg_opts svg = { 0 };
 	struct output out = { 0 };
 	const char *output = "-", *format = NULL;
-	struct load_info info;
+	struct profile_info info;
+	char subtitle[512];
 	struct flame *f = NULL;
 	int c, ret = 1;
 
@@ -95,17 +87,16 @@ int cmd_report(int argc, char **argv)
 		msg("out of memory");
 		goto out;
 	}
-	if (load_profile(argv[optind], &lo, report__add, f, &info))
+	if (load_flame(argv[optind], &lo, f, &info, false))
 		goto out;
+	profile_info__subtitle(&info, subtitle, sizeof(subtitle));
 	if (!svg.title)
 		svg.title = info.title;
 	if (!svg.subtitle)
-		svg.subtitle = info.subtitle;
+		svg.subtitle = subtitle;
 	if (!info.samples)
 		msg("warning: no samples in '%s'%s", argv[optind],
-		    lo.nr_pids || lo.nr_tids || lo.nr_comms || lo.from > 0 || lo.to > 0
-			? " pass the filters"
-			: "");
+		    sample_filter__active(&lo.filter) ? " pass the filters" : "");
 	ret = output__write(&out, f, &svg) ? 1 : 0;
 out:
 	if (out.f && out.f != stdout)

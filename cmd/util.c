@@ -2,13 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/log.h"
+#include "lib/log.h"
 #include "cmd.h"
 
 bool quiet;
@@ -55,12 +56,7 @@ void cmd__setup_log(int verbose)
 
 const char *errstr(int errnum)
 {
-	static char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(errnum));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && (buf[1] < 'A' || buf[1] > 'Z'))
-		buf[0] += 'a' - 'A';
-	return buf;
+	return sear_strerror(errnum);
 }
 
 static const char *extension(const char *path)
@@ -147,55 +143,112 @@ int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-int read_input(const char *path, char **buf, size_t *len)
-{
-	bool std = !path || !strcmp(path, "-");
-	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 1 << 20, n = 0;
-	char *b, *nb;
-	ssize_t r;
+const char load_options_help[] =
+    "Filters (.sear and perf.data inputs):\n"
+    "  --pid PID[,PID]        only these processes\n"
+    "  --tid TID[,TID]        only these threads\n"
+    "  --comm NAME[,NAME]     only threads of these names (folded text: root frames)\n"
+    "  --from SECS, --to SECS only samples this far into the recording\n"
+    "Shape:\n"
+    "  --pid-roots            one root frame per process: 'comm [pid]'\n"
+    "  --reverse              reverse each stack: the leaves become the roots\n"
+    "Names (perf.data inputs; a .sear holds its names already):\n"
+    "  --inline               inlined functions as frames of their own (DWARF)\n"
+    "  --srcline              add file:line to each frame (DWARF)\n"
+    "  --full-names           keep C++ and Rust parameter lists\n";
 
-	if (fd < 0) {
-		msg("cannot open '%s': %s", path, errstr(errno));
-		return -1;
-	}
-	b = malloc(cap + 1);
+static int parse_id_list(const char *arg, pid_t *out, int *nr)
+{
+	char *end;
+
 	for (;;) {
-		if (!b) {
-			msg("out of memory reading '%s'", std ? "stdin" : path);
-			break;
-		}
-		if (n == cap) {
-			nb = realloc(b, (cap *= 2) + 1);
-			if (!nb) {
-				free(b);
-				b = NULL;
-				continue;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			msg("cannot read '%s': %s", std ? "stdin" : path, errstr(errno));
-			free(b);
-			b = NULL;
-			break;
-		}
-		if (!r) {
-			b[n] = '\0';
-			break;
-		}
-		n += r;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || v <= 0 || v > INT_MAX || *nr >= FILTER_MAX)
+			return -1;
+		out[(*nr)++] = v;
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			return -1;
+		arg = end + 1;
 	}
-	if (!std)
-		close(fd);
-	if (!b)
-		return -1;
-	*buf = b;
-	*len = n;
+}
+
+int load_option(struct load_opts *o, int opt, const char *arg)
+{
+	struct sample_filter *f = &o->filter;
+	char *copy, *tok, *save;
+
+	switch (opt) {
+	case OPT_LOAD_PID:
+	case OPT_LOAD_TID:
+		if (parse_id_list(arg, opt == OPT_LOAD_PID ? f->pids : f->tids,
+				  opt == OPT_LOAD_PID ? &f->nr_pids : &f->nr_tids)) {
+			msg("invalid --%s '%s': use up to %d numbers separated by commas",
+			    opt == OPT_LOAD_PID ? "pid" : "tid", arg, FILTER_MAX);
+			return -1;
+		}
+		return 1;
+	case OPT_LOAD_COMM:
+		copy = strdup(arg); /* lives as long as the process: the filter borrows it */
+		if (!copy) {
+			msg("out of memory");
+			return -1;
+		}
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (f->nr_comms == FILTER_MAX) {
+				msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
+				return -1;
+			}
+			f->comms[f->nr_comms++] = tok;
+		}
+		return 1;
+	case OPT_LOAD_FROM:
+	case OPT_LOAD_TO:
+		if (parse_seconds(arg, opt == OPT_LOAD_FROM ? &f->from : &f->to)) {
+			msg("invalid --%s '%s': use seconds from the start, e.g. 2.5",
+			    opt == OPT_LOAD_FROM ? "from" : "to", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_LOAD_PID_ROOTS:
+		o->pid_roots = true;
+		return 1;
+	case OPT_LOAD_REVERSE:
+		o->reverse = true;
+		return 1;
+	case OPT_LOAD_INLINE:
+		o->names.inline_frames = true;
+		return 1;
+	case OPT_LOAD_SRCLINE:
+		o->names.srcline = true;
+		return 1;
+	case OPT_LOAD_FULL_NAMES:
+		o->names.full_names = true;
+		return 1;
+	}
 	return 0;
+}
+
+static int load_flame__add(void *ctx, const char *const *names, const enum frame_kind *kinds,
+			   size_t nr, uint64_t count, int64_t before)
+{
+	if (before >= 0)
+		return flame__add_diff(ctx, names, kinds, nr, count, before);
+	return flame__add(ctx, names, kinds, nr, count);
+}
+
+int load_flame(const char *path, const struct load_opts *o, struct flame *f,
+	       struct profile_info *info, bool empty_ok)
+{
+	int err = load__profile(path, o, load_flame__add, f, info);
+
+	if (err == -ENODATA && !empty_ok)
+		msg("'%s' is empty: nothing to read", strcmp(path, "-") ? path : "stdin");
+	return err && (err != -ENODATA || !empty_ok) ? -1 : 0;
 }
 
 const char svg_options_help[] =

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/array.h"
-#include "../lib/strtab.h"
+#include "lib/array.h"
+#include "lib/strtab.h"
 #include "collapse.h"
 
 #define LINE_MAX_LEN (1u << 20) /* longer lines are cut: no real frame is this long */

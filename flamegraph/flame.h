@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../lib/frame_kind.h"
+#include "lib/frame_kind.h"
 
 /*
  * A call tree folded from stacks: the model behind both outputs, folded

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/hash.h"
-#include "../lib/strtab.h"
+#include "lib/hash.h"
+#include "lib/strtab.h"
 #include "flame.h"
 
 #define FLAME_MAX_NAME 4096

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/hash.h"
+#include "lib/hash.h"
 #include "svg.h"
 
 /* Generated from flame.js at build time: flame_js[], flame_js_len. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 
@@ -25,4 +26,14 @@ void sear_log(enum sear_log_level level, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	log_fn(level, buf);
+}
+
+const char *sear_strerror(int errnum)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(errnum));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && (buf[1] < 'A' || buf[1] > 'Z'))
+		buf[0] += 'a' - 'A';
+	return buf;
 }

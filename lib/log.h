@@ -27,6 +27,9 @@ sear_log_fn sear_log__set(sear_log_fn fn);
 void sear_log(enum sear_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* strerror(), lowercased as our messages are. Returns a static buffer: one call per message. */
+const char *sear_strerror(int errnum);
+
 #define pr_warn(...)  sear_log(SEAR_LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  sear_log(SEAR_LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) sear_log(SEAR_LOG_DEBUG, __VA_ARGS__)

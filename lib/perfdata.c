@@ -4,62 +4,82 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hash.h"
+#include "log.h"
 #include "perfdata.h"
-#include "records.h"
-#include "session.h"
-#include "../symbolizer/symbolizer.h"
 
 #define PERF_MAGIC	   "PERFILE2"
 #define PERF_HEADER_SIZE   104
 #define MAX_ATTRS	   64
 #define MAX_IDS		   (1u << 20)
+#define MAX_BUILD_IDS	   65536
+#define FEATURE_MAX	   (64u << 20) /* bytes of one feature section sear reads */
 #define FEAT_BUILD_ID	   2
 #define FEAT_CMDLINE	   11
 #define FEAT_EVENT_DESC	   12
 #define REC_FINISHED_ROUND 68
 #define REC_AUXTRACE	   71
 #define REC_COMPRESSED	   81
+#define WINDOW		   (1u << 20) /* bytes read at a time */
+#define RECORD_MAX	   65536      /* a record's size is a u16 */
 
 struct section {
 	uint64_t offset, size;
 };
 
-struct pd {
-	const uint8_t *buf;
-	size_t len;
-	struct perf_event_attr attrs[MAX_ATTRS];
-	struct record_layout layouts[MAX_ATTRS];
-	char names[MAX_ATTRS][64];
-	const char *name_ptrs[MAX_ATTRS];
-	int nr_attrs;
-	struct u64map ids; /* sample id -> attr index */
-	uint64_t first_time;
-	bool have_first;
-	const struct perfdata_opts *opts;
-	struct session *session;
-	struct symbolizer *sym;
-	char *err;
-	size_t errlen;
-	/* a round of records, to be sorted by time */
-	struct round_rec {
-		uint64_t time;
-		size_t seq;
-		const struct perf_event_header *hdr;
-		bool copied; /* a misaligned record's own copy: free it */
-	} * round;
-	size_t nr_round, cap_round;
+/* A record waiting for its round to be delivered: its bytes sit in the queue's arena. */
+struct queued {
+	uint64_t time, seq;
+	size_t off; /* in the arena, 8-byte aligned */
 };
 
-static int pd__fail(struct pd *p, const char *fmt, ...)
+struct queue {
+	struct queued *v;
+	size_t nr, cap;
+	uint8_t *arena;
+	size_t used, size;
+};
+
+struct perfdata {
+	const char *name;
+	int fd; /* or -1 when reading mem */
+	const uint8_t *mem;
+	uint64_t len; /* of the file or buffer */
+	struct perf_event_attr attrs[MAX_ATTRS];
+	struct perfrec_layout layout;
+	char names[MAX_ATTRS][64];
+	int nr_attrs;
+	struct u64map ids; /* sample id -> attr index */
+	char command[256];
+	struct perfdata_build_id *build_ids;
+	size_t nr_build_ids;
+	char *build_id_paths; /* the feature's bytes, which the paths point into */
+	uint8_t *build_id_bytes;
+	struct section data;
+	struct perfdata_stats stats;
+	/* reading */
+	uint8_t *window;
+	uint64_t window_off, window_len;
+	struct queue q, spare;
+	uint64_t seq, round_max, limit, flushed; /* see perfdata__process() */
+	bool processed;
+};
+
+static void pd__log(const struct perfdata *pd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void pd__log(const struct perfdata *pd, const char *fmt, ...)
 {
+	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(p->err, p->errlen, fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	return -1;
+	pr_warn("cannot read '%s': %s", pd->name, reason);
 }
 
 bool perfdata__is_perfdata(const void *buf, size_t len)
@@ -67,9 +87,27 @@ bool perfdata__is_perfdata(const void *buf, size_t len)
 	return len >= 8 && (!memcmp(buf, PERF_MAGIC, 8) || !memcmp(buf, "2ELIFREP", 8));
 }
 
-static bool in_bounds(const struct pd *p, uint64_t off, uint64_t size)
+/* Reads len bytes at off. Returns 0, or -EIO when the file has fewer. */
+static int pd__read(const struct perfdata *pd, uint64_t off, void *buf, size_t len)
 {
-	return off <= p->len && size <= p->len - off;
+	size_t done = 0;
+
+	if (off > pd->len || len > pd->len - off)
+		return -EIO;
+	if (pd->mem) {
+		memcpy(buf, pd->mem + off, len);
+		return 0;
+	}
+	while (done < len) {
+		ssize_t r = pread(pd->fd, (uint8_t *)buf + done, len - done, off + done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		done += r;
+	}
+	return 0;
 }
 
 static uint64_t rd64(const uint8_t *b)
@@ -85,6 +123,14 @@ static uint32_t rd32(const uint8_t *b)
 	uint32_t v;
 
 	memcpy(&v, b, 4);
+	return v;
+}
+
+static uint16_t rd16(const uint8_t *b)
+{
+	uint16_t v;
+
+	memcpy(&v, b, 2);
 	return v;
 }
 
@@ -105,348 +151,508 @@ static void attr_name(const struct perf_event_attr *a, char *buf, size_t size)
 		snprintf(buf, size, "type%u:0x%llx", a->type, (unsigned long long)a->config);
 }
 
-static int pd__attrs(struct pd *p, uint64_t attr_size, struct section s)
+static int pd__attrs(struct perfdata *pd, uint64_t attr_size, struct section s)
 {
-	uint64_t i, n, j;
+	uint8_t e[4096];
+	uint64_t i, n, j, id;
+	int err;
 
-	if (attr_size < 16 + 64 || attr_size > 4096 || !in_bounds(p, s.offset, s.size))
-		return pd__fail(p, "corrupt attrs section");
-	n = s.size / attr_size;
-	if (!n)
-		return pd__fail(p, "no events in the file");
-	if (n > MAX_ATTRS)
-		return pd__fail(p, "too many events (%llu; sear reads up to %d)",
-				(unsigned long long)n, MAX_ATTRS);
-	for (i = 0; i < n; i++) {
-		const uint8_t *e = p->buf + s.offset + i * attr_size;
-		size_t asz = attr_size - 16,
-		       copy = asz < sizeof(p->attrs[0]) ? asz : sizeof(p->attrs[0]);
-		struct section ids = { rd64(e + asz), rd64(e + asz + 8) };
-		struct perf_event_attr *a = &p->attrs[i];
-
-		memset(a, 0, sizeof(*a));
-		memcpy(a, e, copy);
-		p->layouts[i] = (struct record_layout){ a->sample_type, a->read_format,
-							a->sample_regs_user, a->sample_id_all };
-		if (a->sample_type & PERF_SAMPLE_BRANCH_STACK)
-			return pd__fail(p, "branch stacks (perf record -b) are not supported");
-		attr_name(a, p->names[i], sizeof(p->names[i]));
-		p->name_ptrs[i] = p->names[i];
-		if (!in_bounds(p, ids.offset, ids.size) || ids.size / 8 > MAX_IDS)
-			return pd__fail(p, "corrupt event ids");
-		for (j = 0; j < ids.size / 8; j++)
-			if (u64map__set(&p->ids, rd64(p->buf + ids.offset + j * 8), i))
-				return pd__fail(p, "out of memory");
+	if (attr_size < 16 + 64 || attr_size > sizeof(e) || s.offset > pd->len ||
+	    s.size > pd->len - s.offset) {
+		pd__log(pd, "corrupt attrs section");
+		return -EINVAL;
 	}
-	p->nr_attrs = n;
+	n = s.size / attr_size;
+	if (!n) {
+		pd__log(pd, "no events in the file");
+		return -EINVAL;
+	}
+	if (n > MAX_ATTRS) {
+		pd__log(pd, "too many events (%llu; sear reads up to %d)", (unsigned long long)n,
+			MAX_ATTRS);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		size_t asz = attr_size - 16,
+		       copy = asz < sizeof(pd->attrs[0]) ? asz : sizeof(pd->attrs[0]);
+		struct perf_event_attr *a = &pd->attrs[i];
+		struct section ids;
+
+		if (pd__read(pd, s.offset + i * attr_size, e, attr_size))
+			return -EIO;
+		ids = (struct section){ rd64(e + asz), rd64(e + asz + 8) };
+		memcpy(a, e, copy);
+		if (a->sample_type & PERF_SAMPLE_BRANCH_STACK) {
+			pd__log(pd, "branch stacks (perf record -b) are not supported");
+			return -EINVAL;
+		}
+		if (i && a->sample_type != pd->attrs[0].sample_type) {
+			pd__log(pd, "events with different sample types are not supported");
+			return -EINVAL;
+		}
+		attr_name(a, pd->names[i], sizeof(pd->names[i]));
+		if (ids.offset > pd->len || ids.size > pd->len - ids.offset ||
+		    ids.size / 8 > MAX_IDS) {
+			pd__log(pd, "corrupt event ids");
+			return -EINVAL;
+		}
+		for (j = 0; j < ids.size / 8; j++) {
+			if (pd__read(pd, ids.offset + j * 8, &id, 8))
+				return -EIO;
+			err = u64map__set(&pd->ids, id, i);
+			if (err)
+				return err;
+		}
+	}
+	pd->nr_attrs = n;
+	pd->layout =
+	    (struct perfrec_layout){ pd->attrs[0].sample_type, pd->attrs[0].read_format,
+				     pd->attrs[0].sample_regs_user, pd->attrs[0].sample_id_all };
 	/* Several events must say which one wrote a record, at a place all can agree on. */
-	for (i = 1; i < n; i++)
-		if (p->layouts[i].sample_type != p->layouts[0].sample_type)
-			return pd__fail(p, "events with different sample types are not supported");
-	if (n > 1 && !(p->layouts[0].sample_type & (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_ID)))
-		return pd__fail(p, "several events without sample ids");
+	if (n > 1 && !(pd->layout.sample_type & (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_ID))) {
+		pd__log(pd, "several events without sample ids");
+		return -EINVAL;
+	}
 	return 0;
 }
 
-/* A perf header string: u32 len (padded), then the bytes. */
-static const char *pd__string(const uint8_t **q, const uint8_t *end, char *out, size_t size)
+/* A perf header string: u32 len (padded), then the bytes. Returns false when cut short. */
+static bool pd__string(const uint8_t **q, const uint8_t *end, char *out, size_t size)
 {
 	uint32_t n;
 
 	if (end - *q < 4)
-		return NULL;
+		return false;
 	n = rd32(*q);
 	*q += 4;
 	if (n > (size_t)(end - *q))
-		return NULL;
+		return false;
 	snprintf(out, size, "%.*s", (int)strnlen((const char *)*q, n), (const char *)*q);
 	*q += n;
-	return out;
+	return true;
 }
 
-static void pd__features(struct pd *p, const uint64_t *bits, struct section data,
-			 struct perfdata_result *res)
+static void pd__cmdline(struct perfdata *pd, const uint8_t *q, const uint8_t *end)
 {
-	uint64_t at = data.offset + data.size;
-	int bit;
+	uint32_t nr, i;
+	size_t used = 0;
+	char arg[256];
 
-	for (bit = 0; bit < 256; bit++) {
-		struct section s;
-		const uint8_t *q, *end;
+	if (end - q < 4)
+		return;
+	nr = rd32(q);
+	q += 4;
+	for (i = 0; i < nr && i < 64 && pd__string(&q, end, arg, sizeof(arg)); i++) {
+		int w = snprintf(pd->command + used, sizeof(pd->command) - used, "%s%s",
+				 i ? " " : "", arg);
 
-		if (!(bits[bit / 64] >> (bit % 64) & 1))
-			continue;
-		if (!in_bounds(p, at, 16))
-			return;
-		s.offset = rd64(p->buf + at);
-		s.size = rd64(p->buf + at + 8);
-		at += 16;
-		if (!in_bounds(p, s.offset, s.size))
-			continue;
-		q = p->buf + s.offset;
-		end = q + s.size;
-		if (bit == FEAT_CMDLINE && end - q >= 4) {
-			uint32_t nr = rd32(q), i;
-			size_t used = 0;
-			char arg[256];
-
-			q += 4;
-			for (i = 0; i < nr && i < 64 && pd__string(&q, end, arg, sizeof(arg));
-			     i++) {
-				int w = snprintf(res->command + used, sizeof(res->command) - used,
-						 "%s%s", i ? " " : "", arg);
-
-				if (w < 0 || used + w >= sizeof(res->command) - 1)
-					break;
-				used += w;
-			}
-		} else if (bit == FEAT_EVENT_DESC && end - q >= 8) {
-			uint32_t nr = rd32(q), asz = rd32(q + 4), i, nids;
-			char name[64];
-
-			q += 8;
-			for (i = 0; i < nr && i < (uint32_t)p->nr_attrs; i++) {
-				if (asz > (size_t)(end - q) || end - q - asz < 4)
-					break;
-				q += asz;
-				nids = rd32(q);
-				q += 4;
-				if (!pd__string(&q, end, name, sizeof(name)) ||
-				    (uint64_t)nids * 8 > (uint64_t)(end - q))
-					break;
-				q += nids * 8;
-				snprintf(p->names[i], sizeof(p->names[i]), "%s", name);
-			}
-		} else if (bit == FEAT_BUILD_ID) {
-			/* { header; pid; build_id[24]; filename[] } records */
-			while (end - q >= 36) {
-				uint16_t size = *(const uint16_t *)(q + 6),
-					 misc = *(const uint16_t *)(q + 4);
-				size_t idlen = 20;
-				const char *name = (const char *)q + 36;
-
-				if (size < 36 || size > end - q)
-					break;
-				/* perf 5.x+ stores the real size in byte 20 of the id field */
-				if (misc & 2 /* PERF_RECORD_MISC_BUILD_ID_SIZE */ &&
-				    q[12 + 20] <= 20)
-					idlen = q[12 + 20];
-				if (memchr(name, '\0', size - 36))
-					symbolizer__expect_build_id(p->sym, name, q + 12, idlen);
-				q += size;
-			}
-		}
+		if (w < 0 || used + w >= sizeof(pd->command) - 1)
+			break;
+		used += w;
 	}
 }
 
-static int round__cmp(const void *a, const void *b)
+static void pd__event_desc(struct perfdata *pd, const uint8_t *q, const uint8_t *end)
 {
-	const struct round_rec *x = a, *y = b;
+	uint32_t nr, asz, i, nids;
+	char name[64];
+
+	if (end - q < 8)
+		return;
+	nr = rd32(q);
+	asz = rd32(q + 4);
+	q += 8;
+	for (i = 0; i < nr && i < (uint32_t)pd->nr_attrs; i++) {
+		if (asz > (size_t)(end - q) || end - q - asz < 4)
+			break;
+		q += asz;
+		nids = rd32(q);
+		q += 4;
+		if (!pd__string(&q, end, name, sizeof(name)) ||
+		    (uint64_t)nids * 8 > (uint64_t)(end - q))
+			break;
+		q += nids * 8;
+		snprintf(pd->names[i], sizeof(pd->names[i]), "%s", name);
+	}
+}
+
+/* { header; pid; build_id[24]; filename[] } records; buf is kept for the paths. */
+static void pd__build_ids(struct perfdata *pd, uint8_t *buf, size_t len)
+{
+	uint8_t *q = buf, *end = buf + len;
+	size_t n = 0;
+
+	pd->build_ids =
+	    calloc(MAX_BUILD_IDS < len / 36 ? MAX_BUILD_IDS : len / 36 + 1, sizeof(*pd->build_ids));
+	if (!pd->build_ids)
+		return;
+	while (end - q >= 36 && n < MAX_BUILD_IDS) {
+		uint16_t size = rd16(q + 6), misc = rd16(q + 4);
+		size_t idlen = 20;
+		char *name = (char *)q + 36;
+
+		if (size < 36 || size > end - q)
+			break;
+		/* perf 5.x+ stores the real size in byte 20 of the id field */
+		if (misc & 2 /* PERF_RECORD_MISC_BUILD_ID_SIZE */ && q[12 + 20] <= 20)
+			idlen = q[12 + 20];
+		if (memchr(name, '\0', size - 36))
+			pd->build_ids[n++] = (struct perfdata_build_id){ name, q + 12, idlen };
+		q += size;
+	}
+	pd->nr_build_ids = n;
+	pd->build_id_bytes = buf;
+}
+
+/* The feature sections follow the data; a file perf did not finish has none. */
+static void pd__features(struct perfdata *pd, const uint64_t *bits)
+{
+	uint64_t at = pd->data.offset + pd->data.size;
+	int bit;
+
+	if (pd->stats.no_size)
+		return;
+	for (bit = 0; bit < 256; bit++) {
+		uint8_t idx[16], *buf;
+		struct section s;
+
+		if (!(bits[bit / 64] >> (bit % 64) & 1))
+			continue;
+		if (pd__read(pd, at, idx, sizeof(idx)))
+			return;
+		at += 16;
+		if (bit != FEAT_CMDLINE && bit != FEAT_EVENT_DESC && bit != FEAT_BUILD_ID)
+			continue;
+		s = (struct section){ rd64(idx), rd64(idx + 8) };
+		if (s.size > FEATURE_MAX || !s.size)
+			continue;
+		buf = malloc(s.size + 1);
+		if (!buf)
+			return;
+		if (pd__read(pd, s.offset, buf, s.size)) {
+			free(buf);
+			continue;
+		}
+		buf[s.size] = '\0';
+		if (bit == FEAT_CMDLINE) {
+			pd__cmdline(pd, buf, buf + s.size);
+		} else if (bit == FEAT_EVENT_DESC) {
+			pd__event_desc(pd, buf, buf + s.size);
+		} else if (!pd->build_id_bytes) {
+			pd__build_ids(pd, buf, s.size);
+			continue; /* the paths point into buf */
+		}
+		free(buf);
+	}
+}
+
+static struct perfdata *pd__open(struct perfdata *pd)
+{
+	uint8_t h[PERF_HEADER_SIZE];
+	uint64_t bits[4], hsize, attr_size;
+	struct section attrs;
+	int err = -EINVAL;
+
+	if (pd->len < 16 || pd__read(pd, 0, h, 16) || !perfdata__is_perfdata(h, 16)) {
+		pd__log(pd, "not a perf.data file");
+		goto out_free;
+	}
+	if (!memcmp(h, "2ELIFREP", 8)) {
+		pd__log(pd, "a big-endian perf.data: read it on the machine that wrote it");
+		goto out_free;
+	}
+	hsize = rd64(h + 8);
+	if (hsize == 16) {
+		pd__log(pd, "perf.data written to a pipe (perf record -o -) is not supported: "
+			    "record to a file");
+		goto out_free;
+	}
+	if (hsize < PERF_HEADER_SIZE || pd__read(pd, 0, h, sizeof(h))) {
+		pd__log(pd, "the header is cut short or corrupt");
+		goto out_free;
+	}
+	attr_size = rd64(h + 16);
+	attrs = (struct section){ rd64(h + 24), rd64(h + 32) };
+	pd->data = (struct section){ rd64(h + 40), rd64(h + 48) };
+	memcpy(bits, h + 72, sizeof(bits));
+	err = pd__attrs(pd, attr_size, attrs);
+	if (err)
+		goto out_free;
+	if (pd->data.offset > pd->len) {
+		pd__log(pd, "the data section starts past the end of the file (cut short?)");
+		err = -EINVAL;
+		goto out_free;
+	}
+	/* A perf record that was killed leaves the size 0; a cut file, one too large. */
+	if (!pd->data.size && pd->len > pd->data.offset) {
+		pd->stats.no_size = true;
+		pd->data.size = pd->len - pd->data.offset;
+	} else if (pd->data.size > pd->len - pd->data.offset) {
+		pd->stats.cut_bytes = pd->data.size - (pd->len - pd->data.offset);
+		pd->data.size = pd->len - pd->data.offset;
+		pd->stats.no_size = true; /* no features either: they were past the cut */
+	}
+	pd__features(pd, bits);
+	return pd;
+out_free:
+	perfdata__free(pd);
+	errno = -err;
+	return NULL;
+}
+
+struct perfdata *perfdata__open_fd(int fd, const char *name)
+{
+	struct perfdata *pd = calloc(1, sizeof(*pd));
+	struct stat st;
+
+	if (!pd)
+		return NULL;
+	pd->fd = fd;
+	pd->name = name;
+	if (fstat(fd, &st)) {
+		free(pd);
+		return NULL;
+	}
+	pd->len = st.st_size;
+	return pd__open(pd);
+}
+
+struct perfdata *perfdata__open_mem(const void *buf, size_t len, const char *name)
+{
+	struct perfdata *pd = calloc(1, sizeof(*pd));
+
+	if (!pd)
+		return NULL;
+	pd->fd = -1;
+	pd->mem = buf;
+	pd->len = len;
+	pd->name = name;
+	return pd__open(pd);
+}
+
+static void queue__release(struct queue *q)
+{
+	free(q->v);
+	free(q->arena);
+}
+
+void perfdata__free(struct perfdata *pd)
+{
+	if (!pd)
+		return;
+	u64map__release(&pd->ids);
+	free(pd->build_ids);
+	free(pd->build_id_bytes);
+	free(pd->window);
+	queue__release(&pd->q);
+	queue__release(&pd->spare);
+	free(pd);
+}
+
+const struct perfrec_layout *perfdata__layout(const struct perfdata *pd)
+{
+	return &pd->layout;
+}
+
+int perfdata__nr_events(const struct perfdata *pd)
+{
+	return pd->nr_attrs;
+}
+
+const char *perfdata__event_name(const struct perfdata *pd, int i)
+{
+	return i >= 0 && i < pd->nr_attrs ? pd->names[i] : NULL;
+}
+
+int perfdata__event_of(const struct perfdata *pd, uint64_t id)
+{
+	const uint64_t *i;
+
+	if (pd->nr_attrs == 1)
+		return 0;
+	i = u64map__find(&pd->ids, id);
+	return i ? (int)*i : -1;
+}
+
+const char *perfdata__command(const struct perfdata *pd)
+{
+	return pd->command;
+}
+
+size_t perfdata__build_ids(const struct perfdata *pd, const struct perfdata_build_id **ids)
+{
+	*ids = pd->build_ids;
+	return pd->nr_build_ids;
+}
+
+const struct perfdata_stats *perfdata__stats(const struct perfdata *pd)
+{
+	return &pd->stats;
+}
+
+/* Copies a record into the queue. Returns 0 or -ENOMEM. */
+static int queue__push(struct queue *q, const struct perf_event_header *h, uint64_t time,
+		       uint64_t seq)
+{
+	size_t need = (h->size + 7) & ~7u;
+
+	if (q->nr == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 4096;
+		struct queued *v = realloc(q->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		q->v = v;
+		q->cap = cap;
+	}
+	if (q->size - q->used < need) {
+		size_t size = q->size ? q->size * 2 : WINDOW;
+		uint8_t *a;
+
+		while (size - q->used < need)
+			size *= 2;
+		a = realloc(q->arena, size);
+		if (!a)
+			return -ENOMEM;
+		q->arena = a;
+		q->size = size;
+	}
+	memcpy(q->arena + q->used, h, h->size);
+	q->v[q->nr++] = (struct queued){ time, seq, q->used };
+	q->used += need;
+	return 0;
+}
+
+static int queued__cmp(const void *a, const void *b)
+{
+	const struct queued *x = a, *y = b;
 
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Which event wrote a sample: by its id when there are several. */
-static int pd__event_of(const void *ctx, uint64_t id)
+/*
+ * Delivers the queued records up to time limit (all with flush_all), in
+ * time order; the rest move to a fresh arena for the next round.
+ */
+static int pd__flush(struct perfdata *pd, uint64_t limit, bool flush_all,
+		     const struct perf_tool *tool, void *ctx)
 {
-	const struct pd *p = ctx;
-	const uint64_t *i = u64map__find(&p->ids, id);
-
-	return i ? (int)*i : -1;
-}
-
-static bool pd__filter(void *ctx, const struct session_sample_info *s)
-{
-	struct pd *p = ctx;
-	struct perfdata_sample ps;
-
-	if (!p->have_first) {
-		p->first_time = s->time;
-		p->have_first = true;
-	}
-	if (!p->opts->filter)
-		return true;
-	ps = (struct perfdata_sample){ s->pid, s->tid, (s->time - p->first_time) / 1e9, s->comm };
-	return p->opts->filter(p->opts->filter_ctx, &ps);
-}
-
-static int pd__flush_round(struct pd *p)
-{
+	struct queue *q = &pd->q, *rest = &pd->spare, tmp;
 	size_t i;
-	bool err;
+	int err;
 
-	if (!p->nr_round)
-		return 0;
-	qsort(p->round, p->nr_round, sizeof(*p->round), round__cmp);
-	for (i = 0; i < p->nr_round; i++)
-		if (session__process(p->session, p->round[i].hdr, &p->layouts[0]))
-			break;
-	err = i < p->nr_round;
-	for (i = 0; i < p->nr_round; i++)
-		if (p->round[i].copied)
-			free((void *)p->round[i].hdr);
-	if (err)
-		return pd__fail(p, "out of memory");
-	p->nr_round = 0;
+	qsort(q->v, q->nr, sizeof(*q->v), queued__cmp);
+	for (i = 0; i < q->nr && (flush_all || q->v[i].time <= limit); i++) {
+		const struct perf_event_header *h = (const void *)(q->arena + q->v[i].off);
+
+		err = perfrec__deliver(tool, ctx, h, &pd->layout);
+		if (err == -EINVAL) {
+			pd->stats.bad_records++;
+			continue;
+		}
+		if (err)
+			return err;
+		pd->stats.records++;
+	}
+	rest->nr = rest->used = 0;
+	for (; i < q->nr; i++) {
+		err = queue__push(rest, (const void *)(q->arena + q->v[i].off), q->v[i].time,
+				  q->v[i].seq);
+		if (err)
+			return err;
+	}
+	tmp = *q;
+	*q = *rest;
+	*rest = tmp;
 	return 0;
 }
 
-static int pd__data(struct pd *p, struct section data)
+/* Points *h at the record at off, reading more of the file as needed. */
+static int pd__next(struct perfdata *pd, uint64_t off, uint64_t end,
+		    const struct perf_event_header **h)
 {
-	uint64_t off = data.offset, end;
-	size_t seq = 0;
+	struct perf_event_header hdr;
+	uint64_t want;
 
-	if (!in_bounds(p, data.offset, data.size))
-		return pd__fail(p, "the data section runs past the end of the file (cut short?)");
-	end = data.offset + data.size;
-	while (end - off >= sizeof(struct perf_event_header)) {
-		const struct perf_event_header *h = (const void *)(p->buf + off);
-		struct perf_event_header hdr;
+	if (off < pd->window_off || off + sizeof(hdr) > pd->window_off + pd->window_len ||
+	    off + rd16(pd->window + (off - pd->window_off) + 6) > pd->window_off + pd->window_len) {
+		want = end - off < WINDOW ? end - off : WINDOW;
+		if (want < sizeof(hdr))
+			return -ENODATA;
+		if (pd__read(pd, off, pd->window, want))
+			return -EIO;
+		pd->window_off = off;
+		pd->window_len = want;
+	}
+	memcpy(&hdr, pd->window + (off - pd->window_off), sizeof(hdr));
+	if (hdr.size < sizeof(hdr) || hdr.size > end - off)
+		return -ENODATA;
+	*h = (const void *)(pd->window + (off - pd->window_off));
+	return 0;
+}
 
-		/* A hostile file may put records anywhere: read the header by value. */
-		memcpy(&hdr, p->buf + off, sizeof(hdr));
-		if (hdr.size < sizeof(hdr) || hdr.size > end - off)
-			break; /* a record cut short: use what came before */
-		if (hdr.type == REC_COMPRESSED)
-			return pd__fail(p, "compressed records (perf record -z) are not supported: "
-					   "record without -z, or convert with 'perf inject'");
-		if (hdr.type == REC_AUXTRACE)
-			return pd__fail(p,
-					"AUX area traces (Intel PT, CoreSight) are not supported");
-		if (hdr.type == REC_FINISHED_ROUND) {
-			if (pd__flush_round(p))
-				return -1;
-		} else if (hdr.type < PERF_RECORD_MAX) {
-			bool copied = false;
+/*
+ * perf writes FINISHED_ROUND after each pass over its ring buffers. Every
+ * record after one is later than every record before the one before it,
+ * so at each round's end the records up to the previous round's latest
+ * time can go, as perf's ordered events do.
+ */
+int perfdata__process(struct perfdata *pd, const struct perf_tool *tool, void *ctx)
+{
+	uint64_t off = pd->data.offset, end = pd->data.offset + pd->data.size;
+	const struct perf_event_header *h;
+	int err = 0;
 
-			if (p->nr_round == p->cap_round) {
-				size_t cap = p->cap_round ? p->cap_round * 2 : 4096;
-				struct round_rec *r = realloc(p->round, cap * sizeof(*r));
-
-				if (!r)
-					return pd__fail(p, "out of memory");
-				p->round = r;
-				p->cap_round = cap;
-			}
-			/* The parsers need 8-byte alignment, as in a ring buffer: copy if not. */
-			if ((uintptr_t)h & 7) {
-				void *c = malloc(hdr.size);
-
-				if (!c)
-					return pd__fail(p, "out of memory");
-				memcpy(c, h, hdr.size);
-				h = c;
-				copied = true;
-			}
-			p->round[p->nr_round++] =
-			    (struct round_rec){ record__time(h, &p->layouts[0]), seq++, h, copied };
+	if (pd->processed)
+		return -EINVAL;
+	pd->processed = true;
+	pd->window = malloc(WINDOW);
+	if (!pd->window)
+		return -ENOMEM;
+	pd->window_len = 0;
+	for (;;) {
+		err = pd__next(pd, off, end, &h);
+		if (err == -ENODATA) {
+			err = 0;
+			pd->stats.cut_bytes += end - off;
+			break;
 		}
-		off += hdr.size;
-	}
-	return pd__flush_round(p);
-}
+		if (err)
+			return err;
+		if (h->type == REC_COMPRESSED) {
+			pd__log(pd, "compressed records (perf record -z) are not supported: record "
+				    "without -z, or convert with 'perf inject'");
+			return -EINVAL;
+		}
+		if (h->type == REC_AUXTRACE) {
+			pd__log(pd, "AUX area traces (Intel PT, CoreSight) are not supported");
+			return -EINVAL;
+		}
+		if (h->type == REC_FINISHED_ROUND) {
+			err = pd__flush(pd, pd->limit, false, tool, ctx);
+			if (err)
+				return err;
+			pd->flushed = pd->limit;
+			pd->limit = pd->round_max;
+		} else if (h->type < PERF_RECORD_MAX) {
+			uint64_t t = perfrec__time(h, &pd->layout);
 
-struct pd_emit {
-	perfdata_stack_fn fn;
-	void *ctx;
-};
-
-static int pd__emit(void *ctx, const char *const *names, const enum frame_kind *kinds, size_t nr,
-		    uint64_t count)
-{
-	struct pd_emit *e = ctx;
-
-	return e->fn(e->ctx, names, kinds, nr, count);
-}
-
-int perfdata__load_mem(const void *buf, size_t len, const struct perfdata_opts *opts,
-		       perfdata_stack_fn fn, void *ctx, struct perfdata_result *res, char *err,
-		       size_t errlen)
-{
-	static const struct perfdata_opts none;
-	struct symbolizer_opts so = { .offline = true };
-	struct pd *p = calloc(1, sizeof(*p));
-	struct session_opts sess = { 0 };
-	struct section attrs, data;
-	struct pd_emit e = { fn, ctx };
-	uint64_t bits[4], hsize, attr_size;
-	const struct session_stats *st;
-	int ret = -1, i;
-
-	memset(res, 0, sizeof(*res));
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+			/* Earlier than what was delivered already: the file is out of order. */
+			if (t && t < pd->flushed)
+				pd->stats.bad_records++;
+			if (t > pd->round_max)
+				pd->round_max = t;
+			err = queue__push(&pd->q, h, t, pd->seq++);
+			if (err)
+				return err;
+		}
+		off += h->size;
+		if (end - off < sizeof(struct perf_event_header)) {
+			pd->stats.cut_bytes += end - off;
+			break;
+		}
 	}
-	p->buf = buf;
-	p->len = len;
-	p->err = err;
-	p->errlen = errlen;
-	p->opts = opts ? opts : &none;
-	if (len >= 8 && !memcmp(buf, "2ELIFREP", 8)) {
-		pd__fail(p, "a big-endian perf.data: read it on the machine that wrote it");
-		goto out;
-	}
-	if (len < 16 || !perfdata__is_perfdata(buf, len)) {
-		pd__fail(p, "not a perf.data file");
-		goto out;
-	}
-	hsize = rd64(p->buf + 8);
-	if (hsize == 16) {
-		pd__fail(p, "perf.data written to a pipe (perf record -o -) is not supported: "
-			    "record to a file");
-		goto out;
-	}
-	if (hsize < PERF_HEADER_SIZE || len < PERF_HEADER_SIZE) {
-		pd__fail(p, "the header is cut short or corrupt");
-		goto out;
-	}
-	attr_size = rd64(p->buf + 16);
-	attrs = (struct section){ rd64(p->buf + 24), rd64(p->buf + 32) };
-	data = (struct section){ rd64(p->buf + 40), rd64(p->buf + 48) };
-	memcpy(bits, p->buf + 72, sizeof(bits));
-	if (pd__attrs(p, attr_size, attrs))
-		goto out;
-	sess.pid_roots = p->opts->pid_roots;
-	/* perf record --call-graph dwarf: unwind the stack copies, as perf report does. */
-	if ((p->layouts[0].sample_type & PERF_SAMPLE_STACK_USER) &&
-	    (p->layouts[0].sample_type & PERF_SAMPLE_REGS_USER)) {
-		sess.unwind = SESSION_UNWIND_DWARF;
-		so.unwind_tables = true;
-	}
-	p->sym = symbolizer__new(&so);
-	p->session = p->sym ? session__new(p->sym, &sess) : NULL;
-	if (!p->session) {
-		pd__fail(p, "out of memory");
-		goto out;
-	}
-	pd__features(p, bits, data, res);
-	session__set_events(p->session, p->name_ptrs, p->nr_attrs, pd__event_of, p);
-	session__set_filter(p->session, pd__filter, p);
-	if (pd__data(p, data))
-		goto out;
-	st = session__stats(p->session);
-	res->samples = st->samples;
-	res->lost = st->lost;
-	for (i = 0; i < p->nr_attrs; i++)
-		snprintf(res->event + strlen(res->event), sizeof(res->event) - strlen(res->event),
-			 "%s%s", i ? ", " : "", p->names[i]);
-	if (session__for_each_stack(p->session, pd__emit, &e)) {
-		pd__fail(p, "out of memory");
-		goto out;
-	}
-	symbolizer__report_missing(p->sym);
-	ret = 0;
-out:
-	session__free(p->session);
-	symbolizer__free(p->sym);
-	u64map__release(&p->ids);
-	for (i = 0; i < (int)p->nr_round; i++)
-		if (p->round[i].copied)
-			free((void *)p->round[i].hdr);
-	free(p->round);
-	free(p);
-	return ret;
+	return pd__flush(pd, 0, true, tool, ctx);
 }

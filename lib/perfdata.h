@@ -6,54 +6,85 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "frame_kind.h"
+#include "perfrec.h"
 
 /*
- * Reading perf.data files (perf record, perf 4.x to 6.x, file mode): the
- * header, the attrs and their ids, the data records, and the build-id,
- * cmdline and event-name features. Records are replayed through a session
- * (session.h) round by round, sorted by time as perf report does, and the
- * binaries are read from this machine: a build-id that differs from the
- * recorded one is reported.
+ * The perf.data parser (perf record's file mode, perf 4.x to 6.x): the
+ * header, the events and their ids, the features sear uses (build-ids,
+ * command line, event names), and the data records, handed to a
+ * struct perf_tool in time order, round by round, as perf report gets them.
  *
- * The file is untrusted: every offset and size is checked against the
- * buffer. What sear cannot read (pipe mode, compressed data, AUX traces,
- * big-endian files) is an error that says so.
+ * The file is streamed: only the records of the rounds not yet delivered
+ * are held, never the whole file. A file cut short (perf killed, a full
+ * disk) is read as far as its records parse, and the loss is counted.
+ *
+ * The file is untrusted: every offset, size and count is checked and
+ * capped. What sear cannot read (pipe mode, compressed records, AUX
+ * traces, big-endian files) is an error that says so.
+ *
+ * Errors are returned as -errno (NULL and errno for the constructors); the
+ * one-line reason, naming the file, goes to the log (lib/log.h) as a
+ * warning. Callers print nothing more.
  */
 
-/* A sample, as a filter sees it. */
-struct perfdata_sample {
-	uint32_t pid, tid;
-	double seconds; /* from the first sample */
-	const char *comm;
+struct perfdata;
+
+/* A build-id the file recorded for a binary. Borrowed, valid until perfdata__free(). */
+struct perfdata_build_id {
+	const char *path;
+	const uint8_t *id;
+	size_t len;
 };
 
-struct perfdata_opts {
-	bool pid_roots;
-	/* Keeps a sample when it returns true; NULL keeps all. */
-	bool (*filter)(void *ctx, const struct perfdata_sample *s);
-	void *filter_ctx;
+/* What perfdata__process() saw. */
+struct perfdata_stats {
+	uint64_t records;     /* records delivered */
+	uint64_t bad_records; /* records that failed to parse, or failed a plausibility check */
+	uint64_t cut_bytes;   /* bytes at the end of the data that hold no whole record */
+	bool no_size;	      /* the header gave no data size: perf did not finish the file */
 };
 
-struct perfdata_result {
-	uint64_t samples, lost;
-	char event[128];   /* the events' names, comma-separated */
-	char command[256]; /* perf's command line, from the cmdline feature */
-};
+/*
+ * Opens a perf.data file on fd (borrowed: it must stay open until
+ * perfdata__free(); read with pread, never mapped). name is used in
+ * messages. Returns a new parser; free with perfdata__free(). NULL with
+ * errno (EINVAL: not a perf.data file, or one sear cannot read; the log
+ * says which and why).
+ */
+struct perfdata *perfdata__open_fd(int fd, const char *name);
 
-/* True when buf begins with perf.data's magic. */
+/* The same over a buffer (borrowed: it must outlive the parser). For tests and fuzzing. */
+struct perfdata *perfdata__open_mem(const void *buf, size_t len, const char *name);
+
+void perfdata__free(struct perfdata *pd);
+
+/* True when buf begins with perf.data's magic (either byte order). */
 bool perfdata__is_perfdata(const void *buf, size_t len);
 
-/* Called once per distinct stack, root first. Returns non-zero to stop. */
-typedef int (*perfdata_stack_fn)(void *ctx, const char *const *names, const enum frame_kind *kinds,
-				 size_t nr, uint64_t count);
+/* The layout of the sample records (every event of a file shares it). Borrowed. */
+const struct perfrec_layout *perfdata__layout(const struct perfdata *pd);
+
+/* Number of events, and event i's name ("cpu-clock"); borrowed until perfdata__free(). */
+int perfdata__nr_events(const struct perfdata *pd);
+const char *perfdata__event_name(const struct perfdata *pd, int i);
+
+/* The index of the event a sample id belongs to, or -1. */
+int perfdata__event_of(const struct perfdata *pd, uint64_t id);
+
+/* perf's command line, from the cmdline feature, or "" when absent. Borrowed. */
+const char *perfdata__command(const struct perfdata *pd);
+
+/* The build-ids the file recorded. Returns the count and points *ids at them (borrowed). */
+size_t perfdata__build_ids(const struct perfdata *pd, const struct perfdata_build_id **ids);
 
 /*
- * Reads a perf.data file held in memory and calls fn for each stack.
- * Returns 0, or -1 with a one-line reason in err.
+ * Hands every data record to tool, in time order. Returns 0, or the first
+ * non-zero value a handler returned. Records that fail to parse are
+ * counted, not fatal. Call once.
  */
-int perfdata__load_mem(const void *buf, size_t len, const struct perfdata_opts *opts,
-		       perfdata_stack_fn fn, void *ctx, struct perfdata_result *res, char *err,
-		       size_t errlen);
+int perfdata__process(struct perfdata *pd, const struct perf_tool *tool, void *ctx);
+
+/* Counters of perfdata__process(); borrowed. */
+const struct perfdata_stats *perfdata__stats(const struct perfdata *pd);
 
 #endif

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "hash.h"
 #include "proc.h"
+
+#define PROC_MAPS_MAX (64u << 20)
 
 #define PROC_MAX_MAPS 65536 /* vm.max_map_count's default */
 
@@ -235,4 +241,204 @@ int proc_maps__parse_mem(const char *buf, size_t len, proc_maps_fn fn, void *ctx
 			return ret;
 	}
 	return 0;
+}
+
+int proc__threads(pid_t pid, pid_t **tids)
+{
+	char path[64];
+	struct dirent *de;
+	pid_t *t = NULL, *n;
+	int nr = 0, cap = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((de = readdir(dir))) {
+		int tid = atoi(de->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 16;
+			n = realloc(t, cap * sizeof(*t));
+			if (!n) {
+				free(t);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			t = n;
+		}
+		t[nr++] = tid;
+	}
+	closedir(dir);
+	if (!nr) {
+		free(t);
+		return -ESRCH;
+	}
+	*tids = t;
+	return nr;
+}
+
+pid_t proc__tgid(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = -ESRCH;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Tgid:", 5)) {
+			tgid = atoi(line + 5);
+			break;
+		}
+	fclose(f);
+	return tgid;
+}
+
+int proc__pidfd(pid_t pid)
+{
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Reads a whole /proc file (size 0 in stat) into a new buffer. Returns its length, or -errno. */
+static ssize_t read_proc_file(const char *path, char **out, size_t max)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *n;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - len < 4096) {
+			if (cap >= max)
+				break;
+			n = realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (!n) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = n;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(fd);
+	*out = buf;
+	return len;
+}
+
+/* A record being synthesized: header and body, padded to 8 bytes as the kernel does. */
+struct synth {
+	pid_t pid;
+	proc_record_fn fn;
+	void *ctx;
+	union {
+		struct perf_event_header hdr;
+		uint64_t align;
+		uint8_t bytes[8192];
+	} rec;
+};
+
+static void synth__put(struct synth *sy, size_t *at, const void *p, size_t n)
+{
+	memcpy(sy->rec.bytes + *at, p, n);
+	*at += n;
+}
+
+static int synth__map(void *ctx, const struct proc_maps_entry *e)
+{
+	struct synth *sy = ctx;
+	uint32_t ids[2] = { sy->pid, sy->pid }, dev[2] = { e->maj, e->min },
+		 prot[2] = { e->prot, 0 };
+	uint64_t range[3] = { e->start, e->end - e->start, e->pgoff }, ino[2] = { e->ino, 0 };
+	size_t at = sizeof(sy->rec.hdr), len = e->path_len;
+
+	if (!(e->prot & PROT_EXEC))
+		return 0;
+	if (len > 4096)
+		len = 4096;
+	synth__put(sy, &at, ids, sizeof(ids));
+	synth__put(sy, &at, range, sizeof(range));
+	synth__put(sy, &at, dev, sizeof(dev));
+	synth__put(sy, &at, ino, sizeof(ino));
+	synth__put(sy, &at, prot, sizeof(prot));
+	synth__put(sy, &at, e->path, len);
+	memset(sy->rec.bytes + at, 0, 8 - (at & 7));
+	at += 8 - (at & 7);
+	sy->rec.hdr = (struct perf_event_header){ PERF_RECORD_MMAP2, 0, at };
+	return sy->fn(sy->ctx, &sy->rec.hdr);
+}
+
+static int synth__comm(struct synth *sy, pid_t tid, const char *comm)
+{
+	uint32_t ids[2] = { sy->pid, tid };
+	size_t at = sizeof(sy->rec.hdr), len = strnlen(comm, 64);
+
+	synth__put(sy, &at, ids, sizeof(ids));
+	synth__put(sy, &at, comm, len);
+	memset(sy->rec.bytes + at, 0, 8 - (at & 7));
+	at += 8 - (at & 7);
+	sy->rec.hdr = (struct perf_event_header){ PERF_RECORD_COMM, 0, at };
+	return sy->fn(sy->ctx, &sy->rec.hdr);
+}
+
+int proc__synthesize(pid_t pid, proc_record_fn fn, void *ctx)
+{
+	struct synth *sy = malloc(sizeof(*sy));
+	char path[64], comm[64];
+	struct dirent *de;
+	char *buf = NULL;
+	ssize_t len;
+	DIR *dir;
+	int ret;
+
+	if (!sy)
+		return -ENOMEM;
+	*sy = (struct synth){ .pid = pid, .fn = fn, .ctx = ctx };
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	len = read_proc_file(path, &buf, PROC_MAPS_MAX);
+	if (len < 0) {
+		free(sy);
+		return len == -ENOENT ? -ESRCH : len;
+	}
+	ret = proc_maps__parse_mem(buf, len, synth__map, sy);
+	free(buf);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = ret ? NULL : opendir(path);
+	if (!ret && !dir)
+		ret = -ESRCH;
+	while (dir && !ret && (de = readdir(dir))) {
+		int tid = atoi(de->d_name);
+		FILE *f;
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, tid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = '\0';
+			ret = synth__comm(sy, tid, comm);
+		}
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	free(sy);
+	return ret;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/perf_event.h>
 
 #include "ranges.h"
 #include "strtab.h"
@@ -76,5 +77,28 @@ typedef int (*proc_maps_fn)(void *ctx, const struct proc_maps_entry *e);
  * skipped). Returns 0, or fn's non-zero value.
  */
 int proc_maps__parse_mem(const char *buf, size_t len, proc_maps_fn fn, void *ctx);
+
+/* Processes and threads, from /proc. */
+
+/*
+ * Describes process pid as the kernel would have, had it been recorded
+ * from its start, as perf synthesizes: one MMAP2 record per executable
+ * mapping and one COMM per thread, each handed to fn (borrowed for the
+ * call). Returns 0, fn's non-zero value, or -errno (-ESRCH: gone).
+ */
+typedef int (*proc_record_fn)(void *ctx, const struct perf_event_header *hdr);
+int proc__synthesize(pid_t pid, proc_record_fn fn, void *ctx);
+
+/*
+ * Lists the threads of process pid into a new array (free() it).
+ * Returns the count, or -errno (-ESRCH: no such process).
+ */
+int proc__threads(pid_t pid, pid_t **tids);
+
+/* Returns the process (thread group) id of thread tid, or -errno. */
+pid_t proc__tgid(pid_t tid);
+
+/* Returns a pidfd for pid (readable once it exits), or -errno. */
+int proc__pidfd(pid_t pid);
 
 #endif

@@ -33,7 +33,7 @@ struct sampler {
 	struct perf_event_attr attrs[SAMPLER_MAX_EVENTS];
 	int nr_events;
 	struct u64map ids; /* event id -> index in attrs */
-	struct record_layout layout;
+	struct perfrec_layout layout;
 	size_t pages;
 	int *cpus;
 	int nr_cpus;
@@ -420,7 +420,7 @@ unsigned int sampler__freq(const struct sampler *s)
 	return s->attrs[0].freq ? s->attrs[0].sample_freq : 0;
 }
 
-const struct record_layout *sampler__layout(const struct sampler *s)
+const struct perfrec_layout *sampler__layout(const struct sampler *s)
 {
 	return &s->layout;
 }
@@ -439,7 +439,7 @@ int sampler__pollfds(const struct sampler *s, int *fds, int max)
  * Points r->next at the record at r->tail, copying it out if it wraps.
  * Returns false when the buffer holds no complete record.
  */
-static bool ring__peek(struct ring *r, const struct record_layout *l)
+static bool ring__peek(struct ring *r, const struct perfrec_layout *l)
 {
 	uint64_t off, avail = r->head - r->tail, first;
 	struct perf_event_header hdr;
@@ -467,7 +467,7 @@ static bool ring__peek(struct ring *r, const struct record_layout *l)
 		memcpy(r->scratch + first, r->data, hdr.size - first);
 		r->next = (const struct perf_event_header *)r->scratch;
 	}
-	r->next_time = record__time(r->next, l);
+	r->next_time = perfrec__time(r->next, l);
 	return true;
 }
 

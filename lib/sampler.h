@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <linux/perf_event.h>
 
-#include "records.h"
+#include "perfrec.h"
 
 /*
  * The sampler: perf_event_open events on tasks or CPUs, and their mmap ring
@@ -93,7 +93,7 @@ const int *sampler__cpus(const struct sampler *s, int *nr);
 unsigned int sampler__freq(const struct sampler *s);
 
 /* Describes the records in the buffers. Borrowed, valid until sampler__free(). */
-const struct record_layout *sampler__layout(const struct sampler *s);
+const struct perfrec_layout *sampler__layout(const struct sampler *s);
 
 /* Fills fds (up to max) with the ring buffers' fds, for poll(). Returns the count. */
 int sampler__pollfds(const struct sampler *s, int *fds, int max);

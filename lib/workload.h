@@ -6,8 +6,7 @@
 #include <sys/types.h>
 
 /*
- * Targets: a command that sear starts, and the threads of running
- * processes.
+ * A command that sear starts.
  *
  * A command is started in two steps so that events can be opened on it
  * before it runs: workload__prepare() forks a child that waits, and
@@ -31,27 +30,5 @@ int workload__start(struct workload *w);
 
 /* Kills and reaps a child that never started (after a failure to open events). */
 void workload__abort(struct workload *w);
-
-/*
- * Lists the threads of process pid into a new array (free() it).
- * Returns the count, or -errno (-ESRCH: no such process).
- */
-int target__threads(pid_t pid, pid_t **tids);
-
-/* Returns the process (thread group) id of thread tid, or -errno. */
-pid_t target__tgid(pid_t tid);
-
-/*
- * Resolves a cgroup v2 given as a path (absolute, or relative to the
- * cgroup2 mount) or as a container id, full or a unique prefix of at
- * least 4 hex digits (Docker's "docker-ID.scope", "/docker/ID" and the
- * like). Writes the directory to path (size bytes). Returns an open
- * directory fd, -ENOENT when nothing matches, -EEXIST when a prefix
- * matches several, or another -errno.
- */
-int target__cgroup(const char *spec, char *path, size_t size);
-
-/* Returns a pidfd for pid (readable once it exits), or -errno. */
-int target__pidfd(pid_t pid);
 
 #endif

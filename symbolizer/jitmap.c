@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/ranges.h"
-#include "../lib/strtab.h"
+#include "lib/ranges.h"
+#include "lib/strtab.h"
 #include "jitmap.h"
 
 #define JITDUMP_MAGIC	   0x4A695444u /* "JiTD" */

@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/hash.h"
-#include "../lib/log.h"
-#include "../lib/strtab.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "lib/strtab.h"
 #include "demangle.h"
 #include "dwarf.h"
 #include "jitmap.h"
@@ -190,7 +190,7 @@ int symbolizer__load_kernel(struct symbolizer *sym, const char *buf, size_t len)
 
 	if (!buf) {
 		/* kallsyms reports size 0: read until EOF. */
-		FILE *f = fopen("/proc/kallsyms", "re");
+		FILE *f = sym->opts.no_files ? NULL : fopen("/proc/kallsyms", "re");
 		size_t cap = 0, n;
 
 		if (f) {
@@ -340,6 +340,8 @@ static int symbolizer__open_mapped(struct symbolizer *sym, pid_t pid, const char
 	struct stat st;
 	int fd;
 
+	if (sym->opts.no_files)
+		return -EPERM;
 	snprintf(link, sizeof(link), "/proc/%d/map_files/%llx-%llx", (int)pid,
 		 (unsigned long long)start, (unsigned long long)end);
 	fd = start < end && !sym->opts.offline ? open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
@@ -441,7 +443,7 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 		return id;
 	fd = symbolizer__open_mapped(sym, pid, path, ino, start, end);
 	if (fd < 0) {
-		pr_debug("cannot open '%s' of pid %d: %s", path, (int)pid, strerror(-fd));
+		pr_debug("cannot open '%s' of pid %d: %s", path, (int)pid, sear_strerror(-fd));
 		return id;
 	}
 	d->symtab = symtab__new_elf_fd(fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0);
@@ -561,7 +563,8 @@ static void symbolizer__read_jit(struct symbolizer *sym, struct dso *d)
 		int fd;
 
 		/* The host's map is only the fallback for the one in the target's root. */
-		if (s->done || (!s->jitdump && (s->flags & TARGET_OPEN_HOST) && found_map))
+		if (sym->opts.no_files || s->done ||
+		    (!s->jitdump && (s->flags & TARGET_OPEN_HOST) && found_map))
 			continue;
 		fd = targets__open(sym->targets, d->pid, s->path, s->flags, JIT_FILE_MAX, &size,
 				   &why);

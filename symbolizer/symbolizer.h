@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../lib/frame_kind.h"
+#include "lib/frame_kind.h"
 
 /*
  * The symbolizer: a registry of modules (dsos) and the names of addresses
@@ -32,6 +32,7 @@ struct symbolizer_opts {
 	bool full_names;    /* keep C++/Rust parameter lists when demangling */
 	bool offline;	    /* replaying a file: the pids are not this machine's now */
 	bool unwind_tables; /* keep .eh_frame for the unwinder (symbolizer__unwind_info()) */
+	bool no_files;	    /* open no file at all, not even kallsyms: for fuzzing the pipeline */
 };
 
 struct symbolizer;

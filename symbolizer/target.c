@@ -9,7 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../lib/hash.h"
+#include "lib/cgroup.h"
+#include "lib/hash.h"
 #include "target.h"
 
 struct root {
@@ -82,27 +83,6 @@ static int targets__share_root(struct targets *t, int fd, ino_t mntns)
 	}
 	t->roots[t->nr_roots++] = (struct root){ fd, st.st_dev, st.st_ino, mntns };
 	return fd;
-}
-
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-bool cgroup__container_id(const char *path, char *out, size_t size)
-{
-	const char *p;
-	size_t run = 0;
-
-	/* docker-<id>.scope, /docker/<id>, cri-containerd-<id>.scope, libpod-<id>.scope, ... */
-	for (p = path; *p; p++) {
-		run = is_hex(*p) ? run + 1 : 0;
-		if (run == 64 && !is_hex(p[1])) {
-			snprintf(out, size, "%.64s", p - 63);
-			return true;
-		}
-	}
-	return false;
 }
 
 /* Labels a process by its container: an id in its cgroup, or a cgroup of another pid namespace. */

@@ -52,13 +52,6 @@ void targets__free(struct targets *t);
  */
 const struct target *targets__get(struct targets *t, pid_t pid);
 
-/*
- * Finds the container id in a cgroup path (a line of /proc/PID/cgroup or a
- * directory), writing at most size - 1 characters to out. Returns true when
- * one was found.
- */
-bool cgroup__container_id(const char *path, char *out, size_t size);
-
 /* pid was forked by ppid: it starts with ppid's root, until seen alive. */
 void targets__fork(struct targets *t, pid_t pid, pid_t ppid);
 

@@ -12,5 +12,13 @@ if [ -n "$files" ]; then
 	clang-format --dry-run -Werror $files
 fi
 
+# The build enforces the layers through each library's include path; a relative
+# include would walk around it.
+echo "== layers"
+if grep -n '#include "\.\./' $files; then
+	echo "test: include project headers by their folder (\"lib/x.h\"), never with ../" >&2
+	exit 1
+fi
+
 echo "== ctest"
 ctest --test-dir build --output-on-failure "$@"

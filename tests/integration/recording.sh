@@ -31,20 +31,26 @@ grep -q '>custom &lt;t&gt;</text>' "$TMP/shape.svg" || fail "--title not applied
 grep -q '<title>two_threads (' "$TMP/shape.svg" || fail "--reverse lost the root"
 pass "filters: --comm, --from/--to ($half of $total), --pid-roots, shape options"
 
-# A recording cut anywhere: no crash, a message with the offset, and the complete chunks.
+# A recording cut anywhere: no crash, a message with the offset, and the complete chunks;
+# cut before its first chunk ends, it holds nothing, which is an error.
 "$SEAR" record -q -o "$TMP/long.sear" -- "$WORKLOADS/two_threads" 3
 size=$(stat -c %s "$TMP/long.sear")
 header=$((16 + $(od -An -tu4 -j12 -N4 "$TMP/long.sear" | tr -d ' ')))
+first=$((header + 12 + $(od -An -tu4 -j$((header + 4)) -N4 "$TMP/long.sear" | tr -d ' ')))
 full=$(samples <("$SEAR" report "$TMP/long.sear" -o - 2>/dev/null))
 prev=0
-for cut in 0 7 15 16 40 $((header - 1)) $header $((header + 5)) $((size / 7)) $((size / 3)) $((size / 2)) $((size * 2 / 3)) $((size - 200)) $((size - 13)) $((size - 1)); do
+for cut in 0 7 15 16 40 $((header - 1)) $header $((header + 5)) $((first - 1)) $first $((size / 7)) $((size / 3)) $((size / 2)) $((size * 2 / 3)) $((size - 200)) $((size - 13)) $((size - 1)); do
 	[ "$cut" -lt "$size" ] || continue
 	head -c "$cut" "$TMP/long.sear" >"$TMP/cut.sear"
 	status=0
 	"$SEAR" report "$TMP/cut.sear" -o "$TMP/cut.folded" 2>"$TMP/cut.err" || status=$?
 	[ "$status" -le 1 ] || fail "cut at $cut: exit $status (a signal?)"
 	[ "$(wc -l <"$TMP/cut.err")" -le 2 ] || fail "cut at $cut: more than two lines: $(cat "$TMP/cut.err")"
-	if [ "$cut" -ge "$header" ]; then
+	if [ "$cut" -ge "$header" ] && [ "$cut" -lt "$first" ]; then
+		[ "$status" = 1 ] || fail "cut at $cut, in the first chunk: exit $status"
+		grep -Eq "^sear: cannot read '.*': cut short or corrupt at byte $header, before any samples" "$TMP/cut.err" ||
+			fail "cut at $cut: $(cat "$TMP/cut.err")"
+	elif [ "$cut" -ge "$header" ]; then
 		[ "$status" = 0 ] || fail "cut at $cut: failed: $(cat "$TMP/cut.err")"
 		grep -Eq "cut short or corrupt at byte [0-9]+|no trailer" "$TMP/cut.err" ||
 			fail "cut at $cut: no warning: $(cat "$TMP/cut.err")"

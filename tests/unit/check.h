@@ -12,6 +12,24 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lib/log.h"
+
+/* The last message the library logged, for tests of its error reasons. */
+static char last_log[1024];
+
+static inline void last_log__sink(enum sear_log_level level, const char *msg)
+{
+	(void)level;
+	snprintf(last_log, sizeof(last_log), "%s", msg);
+}
+
+/* Starts capturing log messages into last_log. */
+static inline void last_log__capture(void)
+{
+	last_log[0] = '\0';
+	sear_log__set(last_log__sink);
+}
+
 /* Reads a whole file under the source tree's tests/golden into a new NUL-terminated buffer. */
 static inline char *golden_read(const char *rel, size_t *len)
 {

@@ -4,7 +4,7 @@
 
 #include "check.h"
 #include "lib/events.h"
-#include "symbolizer/target.h"
+#include "lib/cgroup.h"
 
 static void expect(const char *name, uint32_t type, uint64_t config, int exclude_user,
 		   int exclude_kernel)

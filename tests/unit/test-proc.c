@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "lib/proc.h"
-#include "lib/records.h"
+#include "lib/perfrec.h"
 
 static int print_entry(void *ctx, const struct proc_maps_entry *e)
 {
@@ -111,7 +111,7 @@ static struct perf_event_header *make_record(uint64_t *buf, uint32_t type, const
 
 static void test_records_sample(void **state)
 {
-	const struct record_layout l = {
+	const struct perfrec_layout l = {
 		.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 			       PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN,
 		.sample_id_all = true,
@@ -120,10 +120,10 @@ static void test_records_sample(void **state)
 			 3,	   PERF_CONTEXT_USER, 0x401000,	 0x401234 };
 	uint64_t buf[32];
 	struct perf_event_header *h = make_record(buf, PERF_RECORD_SAMPLE, w, 9);
-	struct record_sample s;
+	struct perfrec_sample s;
 
 	(void)state;
-	assert_int_equal(record__parse_sample(h, &l, &s), 0);
+	assert_int_equal(perfrec__parse_sample(h, &l, &s), 0);
 	assert_int_equal(s.pid, 41);
 	assert_int_equal(s.tid, 42);
 	assert_int_equal(s.time, 123456789);
@@ -131,28 +131,28 @@ static void test_records_sample(void **state)
 	assert_int_equal(s.period, 1000000);
 	assert_int_equal(s.nr, 3);
 	assert_int_equal(s.ips[2], 0x401234);
-	assert_int_equal(record__time(h, &l), 123456789);
+	assert_int_equal(perfrec__time(h, &l), 123456789);
 	/* A callchain that claims more entries than the record holds is refused. */
 	w[5] = 1000;
 	h = make_record(buf, PERF_RECORD_SAMPLE, w, 9);
-	assert_int_equal(record__parse_sample(h, &l, &s), -EINVAL);
+	assert_int_equal(perfrec__parse_sample(h, &l, &s), -EINVAL);
 	/* So is a record cut short. */
 	w[5] = 3;
 	h = make_record(buf, PERF_RECORD_SAMPLE, w, 4);
-	assert_int_equal(record__parse_sample(h, &l, &s), -EINVAL);
+	assert_int_equal(perfrec__parse_sample(h, &l, &s), -EINVAL);
 }
 
 static void test_records_side_band(void **state)
 {
-	const struct record_layout l = {
+	const struct perfrec_layout l = {
 		.sample_type =
 		    PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU,
 		.sample_id_all = true,
 	};
 	uint64_t buf[64], w[32];
 	struct perf_event_header *h;
-	struct record_mmap m;
-	struct record_comm c;
+	struct perfrec_mmap m;
+	struct perfrec_comm c;
 	size_t n = 0;
 
 	(void)state;
@@ -171,7 +171,7 @@ static void test_records_side_band(void **state)
 	w[n++] = 555;		 /* time */
 	w[n++] = 1;		 /* cpu */
 	h = make_record(buf, PERF_RECORD_MMAP2, w, n);
-	assert_int_equal(record__parse_mmap(h, &m), 0);
+	assert_int_equal(perfrec__parse_mmap(h, &m), 0);
 	assert_int_equal(m.pid, 7);
 	assert_int_equal(m.addr, 0x400000);
 	assert_int_equal(m.pgoff, 0x2000);
@@ -180,16 +180,16 @@ static void test_records_side_band(void **state)
 	assert_int_equal(m.ino, 4242);
 	assert_true(m.prot & PROT_EXEC);
 	assert_string_equal(m.filename, "/bin/app");
-	assert_int_equal(record__time(h, &l), 555);
+	assert_int_equal(perfrec__time(h, &l), 555);
 
 	/* COMM without a NUL inside the record is refused, not read past. */
 	w[0] = 9ULL << 32 | 9;
 	memcpy(&w[1], "abcdefgh", 8);
 	h = make_record(buf, PERF_RECORD_COMM, w, 2);
-	assert_int_equal(record__parse_comm(h, &c), -EINVAL);
+	assert_int_equal(perfrec__parse_comm(h, &c), -EINVAL);
 	memcpy(&w[1], "worker\0\0", 8);
 	h = make_record(buf, PERF_RECORD_COMM, w, 2);
-	assert_int_equal(record__parse_comm(h, &c), 0);
+	assert_int_equal(perfrec__parse_comm(h, &c), 0);
 	assert_string_equal(c.comm, "worker");
 }
 

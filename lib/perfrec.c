@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "records.h"
+#include "perfrec.h"
 
 /* A bounded reader over one record's body. */
 struct cursor {
@@ -65,8 +65,8 @@ static int read_format__size(uint64_t read_format, struct cursor *c)
 	return cursor__skip(c, fields * 8);
 }
 
-int record__parse_sample(const struct perf_event_header *hdr, const struct record_layout *l,
-			 struct record_sample *out)
+int perfrec__parse_sample(const struct perf_event_header *hdr, const struct perfrec_layout *l,
+			  struct perfrec_sample *out)
 {
 	uint64_t t = l->sample_type, v, size;
 	struct cursor c;
@@ -75,6 +75,7 @@ int record__parse_sample(const struct perf_event_header *hdr, const struct recor
 	memset(out, 0, sizeof(*out));
 	if (hdr->size < sizeof(*hdr))
 		return -EINVAL;
+	out->misc = hdr->misc;
 	cursor__init(&c, hdr);
 	if ((t & PERF_SAMPLE_IDENTIFIER) && cursor__u64(&c, &out->id))
 		return -EINVAL;
@@ -140,7 +141,7 @@ int record__parse_sample(const struct perf_event_header *hdr, const struct recor
 	return 0;
 }
 
-static int record__id_size(const struct record_layout *l)
+static int perfrec__id_size(const struct perfrec_layout *l)
 {
 	uint64_t t = l->sample_type;
 
@@ -151,11 +152,11 @@ static int record__id_size(const struct record_layout *l)
 		    !!(t & PERF_SAMPLE_IDENTIFIER));
 }
 
-int record__parse_id(const struct perf_event_header *hdr, const struct record_layout *l,
-		     struct record_id *out)
+int perfrec__parse_id(const struct perf_event_header *hdr, const struct perfrec_layout *l,
+		      struct perfrec_id *out)
 {
 	uint64_t t = l->sample_type, v;
-	int size = record__id_size(l);
+	int size = perfrec__id_size(l);
 	struct cursor c;
 	uint32_t res;
 
@@ -181,26 +182,26 @@ int record__parse_id(const struct perf_event_header *hdr, const struct record_la
 	return 0;
 }
 
-uint64_t record__time(const struct perf_event_header *hdr, const struct record_layout *l)
+uint64_t perfrec__time(const struct perf_event_header *hdr, const struct perfrec_layout *l)
 {
-	struct record_sample s;
-	struct record_id id;
+	struct perfrec_sample s;
+	struct perfrec_id id;
 
 	if (!(l->sample_type & PERF_SAMPLE_TIME))
 		return 0;
 	if (hdr->type == PERF_RECORD_SAMPLE) {
 		/* Only the fixed prefix is needed; parse it through a truncated copy of the layout.
 		 */
-		struct record_layout prefix = {
+		struct perfrec_layout prefix = {
 			.sample_type = l->sample_type & (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP |
 							 PERF_SAMPLE_TID | PERF_SAMPLE_TIME)
 		};
 
-		return record__parse_sample(hdr, &prefix, &s) ? 0 : s.time;
+		return perfrec__parse_sample(hdr, &prefix, &s) ? 0 : s.time;
 	}
 	if (hdr->type >= PERF_RECORD_MAX && hdr->type != PERF_RECORD_SAMPLE)
 		return 0;
-	return record__parse_id(hdr, l, &id) ? 0 : id.time;
+	return perfrec__parse_id(hdr, l, &id) ? 0 : id.time;
 }
 
 /* A string field that runs to the trailer: it must hold a NUL inside the record. */
@@ -215,7 +216,7 @@ static const char *cursor__str(struct cursor *c)
 	return s;
 }
 
-int record__parse_mmap(const struct perf_event_header *hdr, struct record_mmap *out)
+int perfrec__parse_mmap(const struct perf_event_header *hdr, struct perfrec_mmap *out)
 {
 	struct cursor c;
 	uint64_t v;
@@ -251,7 +252,7 @@ int record__parse_mmap(const struct perf_event_header *hdr, struct record_mmap *
 	return out->filename ? 0 : -EINVAL;
 }
 
-int record__parse_comm(const struct perf_event_header *hdr, struct record_comm *out)
+int perfrec__parse_comm(const struct perf_event_header *hdr, struct perfrec_comm *out)
 {
 	struct cursor c;
 
@@ -266,7 +267,7 @@ int record__parse_comm(const struct perf_event_header *hdr, struct record_comm *
 	return out->comm ? 0 : -EINVAL;
 }
 
-int record__parse_task(const struct perf_event_header *hdr, struct record_task *out)
+int perfrec__parse_task(const struct perf_event_header *hdr, struct perfrec_task *out)
 {
 	struct cursor c;
 
@@ -280,7 +281,7 @@ int record__parse_task(const struct perf_event_header *hdr, struct record_task *
 	return 0;
 }
 
-int record__parse_lost(const struct perf_event_header *hdr, uint64_t *lost)
+int perfrec__parse_lost(const struct perf_event_header *hdr, uint64_t *lost)
 {
 	struct cursor c;
 	uint64_t id;
@@ -294,4 +295,50 @@ int record__parse_lost(const struct perf_event_header *hdr, uint64_t *lost)
 	if (hdr->type == PERF_RECORD_LOST_SAMPLES)
 		return cursor__u64(&c, lost);
 	return -EINVAL;
+}
+
+int perfrec__deliver(const struct perf_tool *tool, void *ctx, const struct perf_event_header *hdr,
+		     const struct perfrec_layout *l)
+{
+	union {
+		struct perfrec_sample sample;
+		struct perfrec_mmap mmap;
+		struct perfrec_comm comm;
+		struct perfrec_task task;
+		uint64_t lost;
+	} u;
+
+	switch (hdr->type) {
+	case PERF_RECORD_SAMPLE:
+		if (!tool->sample)
+			return 0;
+		return perfrec__parse_sample(hdr, l, &u.sample) ?: tool->sample(ctx, &u.sample);
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		if (!tool->mmap)
+			return 0;
+		return perfrec__parse_mmap(hdr, &u.mmap) ?: tool->mmap(ctx, &u.mmap);
+	case PERF_RECORD_COMM:
+		if (!tool->comm)
+			return 0;
+		return perfrec__parse_comm(hdr, &u.comm) ?: tool->comm(ctx, &u.comm);
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT: {
+		int (*fn)(void *, const struct perfrec_task *) =
+		    hdr->type == PERF_RECORD_FORK ? tool->fork : tool->exit;
+
+		if (!fn)
+			return 0;
+		return perfrec__parse_task(hdr, &u.task) ?: fn(ctx, &u.task);
+	}
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+		if (!tool->lost)
+			return 0;
+		return perfrec__parse_lost(hdr, &u.lost) ?: tool->lost(ctx, u.lost);
+	case PERF_RECORD_THROTTLE:
+		return tool->throttle ? tool->throttle(ctx) : 0;
+	default:
+		return 0;
+	}
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef SEAR_RECORDS_H
-#define SEAR_RECORDS_H
+#ifndef SEAR_PERFREC_H
+#define SEAR_PERFREC_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,7 +17,7 @@
  */
 
 /* What a sample record holds, from the attr that produced it. */
-struct record_layout {
+struct perfrec_layout {
 	uint64_t sample_type;
 	uint64_t read_format;
 	uint64_t regs_user_mask;
@@ -25,9 +25,10 @@ struct record_layout {
 };
 
 /* Callchain entries >= this are context markers (PERF_CONTEXT_*), not addresses. */
-#define RECORD_CONTEXT_MAX ((uint64_t)-4095)
+#define PERFREC_CONTEXT_MAX ((uint64_t)-4095)
 
-struct record_sample {
+struct perfrec_sample {
+	uint16_t misc; /* the header's misc: PERF_RECORD_MISC_CPUMODE_MASK tells user or kernel */
 	uint64_t id;
 	uint64_t ip;
 	uint32_t pid, tid;
@@ -45,14 +46,14 @@ struct record_sample {
 };
 
 /* Common trailer of non-sample records when sample_id_all is set. */
-struct record_id {
+struct perfrec_id {
 	uint32_t pid, tid;
 	uint64_t time;
 	uint32_t cpu;
 	uint64_t id;
 };
 
-struct record_mmap {
+struct perfrec_mmap {
 	uint32_t pid, tid;
 	uint64_t addr, len, pgoff;
 	uint32_t maj, min;
@@ -63,30 +64,54 @@ struct record_mmap {
 	const char *filename;	 /* borrowed, NUL-terminated within the record */
 };
 
-struct record_comm {
+struct perfrec_comm {
 	uint32_t pid, tid;
 	bool exec;
 	const char *comm; /* borrowed, NUL-terminated within the record */
 };
 
-struct record_task { /* FORK and EXIT */
+struct perfrec_task { /* FORK and EXIT */
 	uint32_t pid, ppid, tid, ptid;
 	uint64_t time;
 };
 
 /* Each parser returns 0, or -EINVAL for a record that is short or inconsistent. */
-int record__parse_sample(const struct perf_event_header *hdr, const struct record_layout *l,
-			 struct record_sample *out);
-int record__parse_mmap(const struct perf_event_header *hdr, struct record_mmap *out);
-int record__parse_comm(const struct perf_event_header *hdr, struct record_comm *out);
-int record__parse_task(const struct perf_event_header *hdr, struct record_task *out);
+int perfrec__parse_sample(const struct perf_event_header *hdr, const struct perfrec_layout *l,
+			  struct perfrec_sample *out);
+int perfrec__parse_mmap(const struct perf_event_header *hdr, struct perfrec_mmap *out);
+int perfrec__parse_comm(const struct perf_event_header *hdr, struct perfrec_comm *out);
+int perfrec__parse_task(const struct perf_event_header *hdr, struct perfrec_task *out);
 /* LOST and LOST_SAMPLES: the number of samples lost. */
-int record__parse_lost(const struct perf_event_header *hdr, uint64_t *lost);
+int perfrec__parse_lost(const struct perf_event_header *hdr, uint64_t *lost);
 /* The sample_id trailer of a non-sample record; zeroed when the layout has none. */
-int record__parse_id(const struct perf_event_header *hdr, const struct record_layout *l,
-		     struct record_id *out);
+int perfrec__parse_id(const struct perf_event_header *hdr, const struct perfrec_layout *l,
+		      struct perfrec_id *out);
+
+/*
+ * A consumer of records, as perf's struct perf_tool: one handler per kind,
+ * each given the parsed record (borrowed for the call). NULL handlers skip
+ * their records. A handler returns 0, or a negative errno that stops the
+ * source (out of memory, say).
+ */
+struct perf_tool {
+	int (*sample)(void *ctx, const struct perfrec_sample *s);
+	int (*mmap)(void *ctx, const struct perfrec_mmap *m); /* MMAP and MMAP2 */
+	int (*comm)(void *ctx, const struct perfrec_comm *c);
+	int (*fork)(void *ctx, const struct perfrec_task *t);
+	int (*exit)(void *ctx, const struct perfrec_task *t);
+	int (*lost)(void *ctx, uint64_t lost); /* LOST and LOST_SAMPLES: samples dropped */
+	int (*throttle)(void *ctx);
+};
+
+/*
+ * Parses one raw record and hands it to tool's handler for its kind.
+ * Returns the handler's value, 0 for a kind no handler takes, or -EINVAL
+ * (without calling anything) for a record that is short or inconsistent.
+ */
+int perfrec__deliver(const struct perf_tool *tool, void *ctx, const struct perf_event_header *hdr,
+		     const struct perfrec_layout *l);
 
 /* Returns the record's timestamp, or 0 when it carries none. Used to order records. */
-uint64_t record__time(const struct perf_event_header *hdr, const struct record_layout *l);
+uint64_t perfrec__time(const struct perf_event_header *hdr, const struct perfrec_layout *l);
 
 #endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_CGROUP_H
+#define SEAR_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Control groups (v2), as container engines lay them out: a container's
+ * processes share a cgroup whose path holds the container's id.
+ */
+
+/*
+ * Finds the container id in a cgroup path (a line of /proc/PID/cgroup or a
+ * directory), writing at most size - 1 characters to out. Returns true when
+ * one was found.
+ */
+bool cgroup__container_id(const char *path, char *out, size_t size);
+
+/*
+ * Resolves a cgroup v2 given as a path (absolute, or relative to the
+ * cgroup2 mount) or as a container id, full or a unique prefix of at
+ * least 4 hex digits (Docker's "docker-ID.scope", "/docker/ID" and the
+ * like). Writes the directory to path (size bytes). Returns an open
+ * directory fd, -ENOENT when nothing matches, -EEXIST when a prefix
+ * matches several, or another -errno.
+ */
+int cgroup__open(const char *spec, char *path, size_t size);
+
+#endif

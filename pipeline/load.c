@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: MIT
+/* Reading profiles for report, diff and flamegraph: .sear, perf.data and folded text. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/perfdata.h"
+#include "lib/profile.h"
+#include "lib/searfile.h"
+#include "load.h"
+#include "names.h"
+#include "session.h"
+
+#define LOAD_BLOCK  (1u << 20)	/* bytes read at a time */
+#define FOLDED_LINE (16u << 20) /* the longest folded line taken */
+#define SNIFF	    4096	/* bytes that tell text from binary */
+#define MAX_EVENTS  8
+
+struct loader {
+	const char *path;
+	const struct load_opts *o;
+	folded_fn fn;
+	void *ctx;
+	struct profile_info *info;
+	struct stack_names names;
+};
+
+/* Hands one named stack on, reversed when asked (--reverse). */
+static int loader__emit(struct loader *l, struct stack_names *n, uint64_t count, int64_t before)
+{
+	if (l->o->reverse)
+		flame__reverse_stack(n->names, n->kinds, n->nr);
+	return l->fn(l->ctx, n->names, n->kinds, n->nr, count, before);
+}
+
+/* .sear: samples are counted per (event, pid, comm, stack) first, then named once each. */
+struct sear_load {
+	struct loader *l;
+	struct sear_reader *r;
+	struct profile *agg;
+	uint64_t start, seen;
+	char events[MAX_EVENTS][64];
+	int nr_events;
+};
+
+static int sear_load__sample(void *ctx, const struct sear_sample *s)
+{
+	struct sear_load *sl = ctx;
+	const struct sample_filter *f = &sl->l->o->filter;
+
+	sl->seen++;
+	if (sample_filter__active(f) &&
+	    !sample_filter__match(f, s->pid, s->tid, sear_reader__string(sl->r, s->comm),
+				  s->time > sl->start ? (s->time - sl->start) / 1e9 : 0))
+		return 0;
+	sl->l->info->samples += s->weight;
+	return profile__add(sl->agg, s->event, s->pid, s->comm, s->stack, s->weight) ? -ENOMEM : 0;
+}
+
+static int sear_load__emit(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
+			   uint64_t count)
+{
+	struct sear_load *sl = ctx;
+	struct loader *l = sl->l;
+	struct stack_roots roots = {
+		.event = sl->nr_events > 1 && event < sl->nr_events ? sl->events[event] : NULL,
+		.container = sear_reader__meta(sl->r)->container_roots
+				 ? sear_reader__container(sl->r, pid)
+				 : NULL,
+		.comm = sear_reader__string(sl->r, comm),
+		.pid = pid,
+		.pid_roots = l->o->pid_roots,
+	};
+	const uint32_t *ids;
+	const uint8_t *k;
+	int nr = sear_reader__stack(sl->r, stack, &ids, &k), i;
+
+	stack_names__set_roots(&l->names, &roots);
+	for (i = 0; i < nr; i++)
+		stack_names__push(&l->names, sear_reader__string(sl->r, ids[i]), k[i]);
+	return loader__emit(l, &l->names, count, -1);
+}
+
+/* Splits the header's "a, b" event list, for the root frames of several events. */
+static void sear_load__events(struct sear_load *sl, const char *list)
+{
+	const char *p = list;
+
+	while (*p && sl->nr_events < MAX_EVENTS) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(sl->events[sl->nr_events++], sizeof(sl->events[0]), "%.*s", (int)n, p);
+		p += n;
+		p += *p == ',';
+		p += strspn(p, " ");
+	}
+}
+
+static int load_sear(struct loader *l, int fd)
+{
+	struct sear_load sl = { .l = l };
+	const struct sear_meta *m;
+	int err;
+
+	sl.r = sear_reader__new_fd(fd, l->path);
+	if (!sl.r)
+		return -errno;
+	sl.agg = profile__new();
+	if (!sl.agg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	m = sear_reader__meta(sl.r);
+	sl.start = m->start_ns;
+	sear_load__events(&sl, m->events);
+	err = sear_reader__for_each(sl.r, sear_load__sample, &sl);
+	if (err) {
+		if (err != -ENOMEM)
+			pr_warn("cannot read '%s': %s", l->path, sear_strerror(-err));
+		goto out;
+	}
+	/* Nothing complete to show: the first chunk is lost, or was never written. */
+	if (!sl.seen && !m->complete) {
+		pr_warn("cannot read '%s': cut short or corrupt at byte %lld, before any samples",
+			l->path,
+			sear_reader__bad_offset(sl.r) >= 0
+			    ? (long long)sear_reader__bad_offset(sl.r)
+			    : (long long)sear_reader__offset(sl.r));
+		err = -EINVAL;
+		goto out;
+	}
+	if (sear_reader__bad_offset(sl.r) >= 0)
+		pr_warn("warning: '%s' is cut short or corrupt at byte %lld: using the complete "
+			"chunks before it",
+			l->path, (long long)sear_reader__bad_offset(sl.r));
+	else if (!m->complete)
+		pr_warn("warning: '%s' has no trailer (the recording did not end cleanly): using "
+			"its complete chunks",
+			l->path);
+	err = profile__for_each(sl.agg, sear_load__emit, &sl);
+	if (err)
+		goto out;
+	snprintf(l->info->title, sizeof(l->info->title), "%s",
+		 m->command[0] ? m->command : l->path);
+	snprintf(l->info->events, sizeof(l->info->events), "%s", m->events);
+	snprintf(l->info->call_graph, sizeof(l->info->call_graph), "%s", m->call_graph);
+	l->info->frequency = m->frequency;
+	l->info->period = m->period;
+	l->info->lost = m->lost;
+	l->info->seconds = m->seconds;
+out:
+	profile__free(sl.agg);
+	sear_reader__free(sl.r);
+	return err;
+}
+
+/* perf.data: replayed through a session, as a live recording is. */
+static int perf_load__stack(void *ctx, const struct stack_names *n, uint64_t count)
+{
+	struct loader *l = ctx;
+
+	/* The session's names are its scratch: copy them, --reverse reorders in place. */
+	l->names.nr = n->nr;
+	memcpy(l->names.names, n->names, n->nr * sizeof(n->names[0]));
+	memcpy(l->names.kinds, n->kinds, n->nr * sizeof(n->kinds[0]));
+	return loader__emit(l, &l->names, count, -1);
+}
+
+static int perf_load__event_of(const void *ctx, uint64_t id)
+{
+	return perfdata__event_of(ctx, id);
+}
+
+static int load_perf(struct loader *l, int fd)
+{
+	struct symbolizer_opts so = l->o->names;
+	struct session_opts sess = { .pid_roots = l->o->pid_roots };
+	const char *names[MAX_EVENTS];
+	const struct perfdata_build_id *ids;
+	const struct perfdata_stats *ps;
+	const struct session_stats *st;
+	struct symbolizer *sym = NULL;
+	struct session *s = NULL;
+	struct perfdata *pd;
+	size_t nr_ids, i;
+	int err = -ENOMEM, nr_events;
+
+	pd = perfdata__open_fd(fd, l->path);
+	if (!pd)
+		return -errno;
+	/* perf record --call-graph dwarf: unwind the stack copies, as perf report does. */
+	if ((perfdata__layout(pd)->sample_type & PERF_SAMPLE_STACK_USER) &&
+	    (perfdata__layout(pd)->sample_type & PERF_SAMPLE_REGS_USER)) {
+		sess.unwind = SESSION_UNWIND_DWARF;
+		so.unwind_tables = true;
+	}
+	so.offline = true;
+	sym = symbolizer__new(&so);
+	s = sym ? session__new(sym, &sess) : NULL;
+	if (!s)
+		goto out;
+	nr_ids = perfdata__build_ids(pd, &ids);
+	for (i = 0; i < nr_ids; i++)
+		symbolizer__expect_build_id(sym, ids[i].path, ids[i].id, ids[i].len);
+	nr_events = perfdata__nr_events(pd);
+	if (nr_events > MAX_EVENTS)
+		nr_events = MAX_EVENTS;
+	for (i = 0; i < (size_t)nr_events; i++)
+		names[i] = perfdata__event_name(pd, i);
+	session__set_layout(s, perfdata__layout(pd));
+	session__set_events(s, names, nr_events, perf_load__event_of, pd);
+	session__set_filter(s, &l->o->filter, 0);
+	err = perfdata__process(pd, session__tool(), s);
+	if (err)
+		goto out;
+	ps = perfdata__stats(pd);
+	if (ps->no_size)
+		pr_warn("warning: '%s' was not finished by perf (killed, or cut short): read the "
+			"%llu records it holds",
+			l->path, (unsigned long long)ps->records);
+	if (ps->cut_bytes && !ps->no_size)
+		pr_warn("warning: '%s' ends inside a record: %llu bytes at its end are lost",
+			l->path, (unsigned long long)ps->cut_bytes);
+	st = session__stats(s);
+	if (ps->bad_records + st->bad_records)
+		pr_warn("warning: '%s' has %llu records that are corrupt or out of order: they "
+			"were left out",
+			l->path, (unsigned long long)(ps->bad_records + st->bad_records));
+	err = session__for_each_stack(s, perf_load__stack, l);
+	if (err)
+		goto out;
+	symbolizer__report_missing(sym);
+	l->info->samples = st->samples;
+	l->info->lost = st->lost;
+	snprintf(l->info->source, sizeof(l->info->source), "perf.data");
+	snprintf(l->info->title, sizeof(l->info->title), "%s",
+		 perfdata__command(pd)[0] ? perfdata__command(pd) : l->path);
+	for (i = 0; i < (size_t)nr_events; i++)
+		snprintf(l->info->events + strlen(l->info->events),
+			 sizeof(l->info->events) - strlen(l->info->events), "%s%s", i ? ", " : "",
+			 names[i]);
+	if (st->last_time > st->first_time)
+		l->info->seconds = (st->last_time - st->first_time) / 1e9;
+out:
+	session__free(s);
+	symbolizer__free(sym);
+	perfdata__free(pd);
+	return err;
+}
+
+/* Folded text: streamed a block at a time, whole lines only. */
+struct folded_load {
+	struct loader *l;
+	size_t lines; /* before the current block */
+};
+
+static int folded_load__stack(void *ctx, const char *const *names, const enum frame_kind *kinds,
+			      size_t nr, uint64_t count, int64_t before)
+{
+	struct folded_load *fl = ctx;
+	struct loader *l = fl->l;
+
+	if (!nr || !sample_filter__comm(&l->o->filter, names[0]))
+		return 0;
+	l->info->samples += count;
+	return l->fn(l->ctx, names, kinds, nr, count, before);
+}
+
+static size_t count_lines(const char *p, size_t len)
+{
+	const char *end = p + len;
+	size_t n = 0;
+
+	while ((p = memchr(p, '\n', end - p))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+static int load_folded(struct loader *l, int fd, const char *head, size_t head_len)
+{
+	struct folded_opts fo = { .reverse = l->o->reverse };
+	struct folded_load fl = { l, 0 };
+	size_t cap = LOAD_BLOCK, len = head_len, bad = 0, whole;
+	char *buf = malloc(cap + 1);
+	bool eof = false;
+	ssize_t got;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, head, head_len);
+	while (!err && (!eof || len)) {
+		while (!eof && len < cap) {
+			got = read(fd, buf + len, cap - len);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				err = -errno;
+				pr_warn("cannot read '%s': %s", l->path, sear_strerror(errno));
+				goto out;
+			}
+			eof = !got;
+			len += got;
+		}
+		if (eof) {
+			whole = len;
+		} else {
+			const char *nl = memrchr(buf, '\n', len);
+
+			if (!nl) {
+				/* A line longer than the buffer: grow, up to the cap. */
+				char *n = cap < FOLDED_LINE ? realloc(buf, cap * 2 + 1) : NULL;
+
+				if (!n) {
+					pr_warn(
+					    "%s:%zu: a line longer than %u MiB: not folded text",
+					    l->path, fl.lines + 1, FOLDED_LINE >> 20);
+					err = -EINVAL;
+					goto out;
+				}
+				buf = n;
+				cap *= 2;
+				continue;
+			}
+			whole = nl + 1 - buf;
+		}
+		err = folded__for_each(buf, whole, &fo, folded_load__stack, &fl, &bad);
+		if (err == -EINVAL)
+			pr_warn("%s:%zu: not a folded stack ('frame;frame;... COUNT')", l->path,
+				fl.lines + bad);
+		fl.lines += count_lines(buf, whole);
+		memmove(buf, buf + whole, len - whole);
+		len -= whole;
+	}
+	snprintf(l->info->title, sizeof(l->info->title), "%s", l->path);
+out:
+	free(buf);
+	return err;
+}
+
+/* Copies what is left of a pipe, after its first head_len bytes, to an unlinked file. */
+static int spool(const char *path, int in, const char *head, size_t head_len)
+{
+	char *buf = malloc(LOAD_BLOCK);
+	const char *dir = getenv("TMPDIR");
+	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	ssize_t got;
+
+	if (fd < 0 || !buf || write(fd, head, head_len) != (ssize_t)head_len)
+		goto out_fail;
+	while ((got = read(in, buf, LOAD_BLOCK)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 || write(fd, buf, got) != got)
+			goto out_fail;
+	}
+	free(buf);
+	if (lseek(fd, 0, SEEK_SET))
+		goto out_fail;
+	return fd;
+out_fail:
+	pr_warn("cannot read '%s': spooling the pipe to a temporary file failed: %s", path,
+		sear_strerror(errno));
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return -EIO;
+}
+
+int load__profile(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
+		  struct profile_info *info)
+{
+	bool std = !strcmp(path, "-");
+	struct loader *l = malloc(sizeof(*l));
+	char head[SNIFF];
+	size_t len = 0;
+	struct stat st;
+	ssize_t got;
+	int fd = -1, err;
+
+	memset(info, 0, sizeof(*info));
+	if (!l) {
+		pr_warn("cannot read '%s': out of memory", path);
+		return -ENOMEM;
+	}
+	*l = (struct loader){
+		.path = std ? "stdin" : path, .o = o, .fn = fn, .ctx = ctx, .info = info
+	};
+	fd = std ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = -errno;
+		pr_warn("cannot open '%s': %s", l->path, sear_strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode) || (!std && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))) {
+		pr_warn("cannot read '%s': not a regular file or a pipe", l->path);
+		err = -EINVAL;
+		goto out;
+	}
+	if (!std)
+		fcntl(fd, F_SETFL, 0); /* O_NONBLOCK was only for a FIFO's open */
+	while (len < sizeof(head)) {
+		got = read(fd, head + len, sizeof(head) - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			pr_warn("cannot read '%s': %s", l->path, sear_strerror(errno));
+			goto out;
+		}
+		if (!got)
+			break;
+		len += got;
+	}
+	if (!len) {
+		err = -ENODATA; /* the caller says whether that is wrong */
+		goto out;
+	}
+	if (searfile__is_sear(head, len) || perfdata__is_perfdata(head, len)) {
+		/* Both read from the start; perf.data at random offsets, which a pipe lacks. */
+		if (S_ISREG(st.st_mode)) {
+			err = lseek(fd, 0, SEEK_SET) ? -errno : 0;
+		} else {
+			int spooled = spool(l->path, fd, head, len);
+
+			close(fd);
+			fd = spooled;
+			err = fd < 0 ? fd : 0;
+		}
+		if (!err)
+			err = searfile__is_sear(head, len) ? load_sear(l, fd) : load_perf(l, fd);
+	} else if (memchr(head, '\0', len)) {
+		pr_warn("'%s' is not a .sear recording, a perf.data file or folded text", l->path);
+		err = -EINVAL;
+	} else if (sample_filter__needs_samples(&o->filter)) {
+		pr_warn("'%s' is folded text, which has no pids, tids or times: --pid, --tid, "
+			"--from and --to need a .sear or perf.data input",
+			l->path);
+		err = -EINVAL;
+	} else {
+		err = load_folded(l, fd, head, len);
+	}
+out:
+	if (err == -ENOMEM)
+		pr_warn("cannot read '%s': out of memory", l->path);
+	if (fd >= 0)
+		close(fd);
+	free(l);
+	return err;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_LOAD_H
+#define SEAR_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "filter.h"
+#include "flamegraph/folded.h"
+#include "info.h"
+#include "symbolizer/symbolizer.h"
+
+/*
+ * The one loader of profiles, which report, diff and flamegraph share: a
+ * .sear recording, a perf.data file, or folded text, told apart by their
+ * first bytes, never by their names. Each is handed on as named stacks,
+ * root first, with counts.
+ *
+ * A perf.data file goes through the same session as a live recording, so
+ * the naming options of 'sear record' apply to it too. Inputs are
+ * streamed, never read whole; a pipe is spooled to an unlinked temporary
+ * file first when its format needs random access.
+ *
+ * Errors are returned as -errno; the one-line reason, naming the input,
+ * goes to the log (lib/log.h). Warnings (a recording cut short) go there
+ * too, and the complete part is used.
+ */
+
+struct load_opts {
+	struct sample_filter filter;
+	struct symbolizer_opts names; /* perf.data: --inline, --srcline, --full-names */
+	bool pid_roots;		      /* "comm [pid]" root frames */
+	bool reverse;		      /* leaf first */
+};
+
+/*
+ * Reads path ("-": stdin) and calls fn for every stack that passes the
+ * filters, and fills info. Returns 0, fn's non-zero value, -ENODATA
+ * (logging nothing) for an empty input, or another -errno.
+ */
+int load__profile(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
+		  struct profile_info *info);
+
+#endif

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "lib/proc.h"
+#include "lib/profile.h"
+#include "lib/strtab.h"
+#include "lib/unwind.h"
+#include "session.h"
+#include "symbolizer/symtab.h"
+
+/* perf_event_max_stack is at most 127 by default and 65535 at the most; keep this many. */
+#define SESSION_MAX_FRAMES SEAR_MAX_FRAMES
+
+struct session {
+	struct session_opts opts;
+	const struct perfrec_layout *layout;
+	struct symbolizer *sym;
+	struct procs *procs;
+	struct profile *profile;
+	struct session_stats stats;
+	struct frame frames[SESSION_MAX_FRAMES];
+	struct stack_names names; /* naming scratch */
+	struct sym_frame sf[STACK_NAMES_MAX];
+	const char *const *event_names;
+	int nr_events;
+	session_event_fn event_of;
+	const void *event_ctx;
+	const struct sample_filter *filter;
+	uint64_t time_base;
+	session_sample_fn hook;
+	void *hook_ctx;
+	struct unwinder *unwinder;
+	uint32_t unwind_pid; /* the sample being unwound */
+	uint64_t unwound[SESSION_MAX_FRAMES];
+};
+
+void session__set_filter(struct session *s, const struct sample_filter *f, uint64_t base_ns)
+{
+	s->filter = f && sample_filter__active(f) ? f : NULL;
+	s->time_base = base_ns;
+}
+
+void session__set_sample_hook(struct session *s, session_sample_fn fn, void *ctx)
+{
+	s->hook = fn;
+	s->hook_ctx = ctx;
+}
+
+void session__set_layout(struct session *s, const struct perfrec_layout *l)
+{
+	s->layout = l;
+}
+
+void session__set_events(struct session *s, const char *const *names, int nr, session_event_fn fn,
+			 const void *ctx)
+{
+	s->event_names = names;
+	s->nr_events = nr;
+	s->event_of = fn;
+	s->event_ctx = ctx;
+}
+
+/* The unwinder asks which module holds an address of the sample's process. */
+static bool session__find_module(void *ctx, uint64_t ip, struct unwind_module *out)
+{
+	struct session *s = ctx;
+	const struct range *m = procs__find_map(s->procs, s->unwind_pid, ip);
+	struct symtab_section hdr, eh;
+	int64_t delta;
+	int r;
+
+	if (!m)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->start = m->start;
+	out->end = m->end;
+	r = symbolizer__unwind_info(s->sym, m->val, &hdr, &eh, &delta);
+	if (r == -EAGAIN) {
+		out->jit = true;
+		return true;
+	}
+	if (r)
+		return false;
+	/* runtime = start + (file offset - pgoff), image address = file offset + delta */
+	out->bias = (int64_t)(m->start - m->off) - delta;
+	out->eh_frame_hdr = hdr.data;
+	out->eh_frame_hdr_vaddr = hdr.vaddr;
+	out->eh_frame_hdr_size = hdr.size;
+	out->eh_frame = eh.data;
+	out->eh_frame_vaddr = eh.vaddr;
+	out->eh_frame_size = eh.size;
+	return true;
+}
+
+struct session *session__new(struct symbolizer *sym, const struct session_opts *opts)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (opts)
+		s->opts = *opts;
+	s->sym = sym;
+	s->procs = procs__new();
+	s->profile = profile__new();
+	if (s->opts.unwind != SESSION_UNWIND_NONE)
+		s->unwinder = unwinder__new(session__find_module, s);
+	if (!s->procs || !s->profile || (s->opts.unwind != SESSION_UNWIND_NONE && !s->unwinder)) {
+		session__free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	procs__free(s->procs);
+	profile__free(s->profile);
+	unwinder__free(s->unwinder);
+	free(s);
+}
+
+const struct session_stats *session__stats(const struct session *s)
+{
+	return &s->stats;
+}
+
+/*
+ * The user part of a sample's stack, in place of the callchain's: unwound
+ * from the stack copy (dwarf), or the callchain with the caller of a
+ * frameless leaf put back (leaf). Returns how many ips, or -1 to keep the
+ * callchain as it is.
+ */
+static int session__user_ips(struct session *s, const struct perfrec_sample *r,
+			     const uint64_t *chain, uint64_t nr_chain)
+{
+	struct unwind_sample us = { r->regs, r->nr_regs, s->layout->regs_user_mask, r->stack,
+				    r->stack_dyn };
+	uint64_t caller;
+	int n;
+
+	if (!s->unwinder || !r->regs_abi || !r->nr_regs || !s->layout)
+		return -1;
+	s->unwind_pid = r->pid;
+	if (s->opts.unwind == SESSION_UNWIND_DWARF) {
+		n = unwinder__unwind(s->unwinder, &us, s->unwound, SESSION_MAX_FRAMES);
+		s->stats.unwind_failed = unwinder__stats(s->unwinder)->failed;
+		s->stats.unwind_truncated = unwinder__stats(s->unwinder)->truncated;
+		return n ? n : -1;
+	}
+	if (!nr_chain || !unwinder__frameless_caller(s->unwinder, &us, &caller))
+		return -1;
+	/* The walk already has it when the leaf did make a frame after all. */
+	if (nr_chain > 1 && chain[1] == caller)
+		return -1;
+	n = 0;
+	s->unwound[n++] = chain[0];
+	s->unwound[n++] = caller;
+	while ((uint64_t)(n - 1) < nr_chain && n < SESSION_MAX_FRAMES) {
+		s->unwound[n] = chain[n - 1];
+		n++;
+	}
+	s->stats.leaf_callers++;
+	return n;
+}
+
+/* True for "jit-1234.dump": a jitdump file that a runtime maps so that profilers find it. */
+static bool is_jitdump(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	if (strncmp(base, "jit-", 4))
+		return false;
+	n = strspn(base + 4, "0123456789");
+	return n > 0 && !strcmp(base + 4 + n, ".dump");
+}
+
+/* Picks the module for a mapping's name, as the kernel shows it. Returns 0 for no code. */
+static uint32_t session__dso(struct session *s, pid_t pid, const char *name, uint32_t maj,
+			     uint32_t min, uint64_t ino, uint64_t start, uint64_t end)
+{
+	if (name[0] == '/' && is_jitdump(name)) {
+		symbolizer__jitdump(s->sym, pid, name);
+		return 0;
+	}
+	/* "//anon" is how MMAP records name anonymous memory: it is no file. */
+	if (name[0] == '/' && name[1] != '/' && strncmp(name, "/memfd:", 7))
+		return symbolizer__file(s->sym, pid, name, maj, min, ino, start, end);
+	if (!strcmp(name, "[vdso]") || !strcmp(name, "[vsyscall]"))
+		return symbolizer__file(s->sym, pid, name, 0, 0, 0, start, end);
+	/* //anon, [anon:...], memfd:, "": code made at run time */
+	return symbolizer__anon(s->sym, pid);
+}
+
+static int session__mmap(void *ctx, const struct perfrec_mmap *m)
+{
+	struct session *s = ctx;
+	uint32_t dso;
+
+	if (!(m->prot & PROT_EXEC) || (int32_t)m->pid <= 0)
+		return 0; /* data, or the kernel's own maps: kernel frames use kallsyms */
+	symbolizer__see(s->sym, m->pid);
+	dso =
+	    session__dso(s, m->pid, m->filename, m->maj, m->min, m->ino, m->addr, m->addr + m->len);
+	if (!dso)
+		return 0;
+	return procs__mmap(s->procs, m->pid, m->addr, m->len, m->pgoff, dso);
+}
+
+/*
+ * Turns a user address into a frame. Returns 1 when the walk should stop
+ * here (an address in no mapping: what follows is garbage), with the frame
+ * written as [unknown].
+ */
+static int session__user_frame(struct session *s, uint32_t pid, uint64_t ip, struct frame *f)
+{
+	const struct range *m = procs__find_map(s->procs, pid, ip);
+
+	if (!m) {
+		/*
+		 * A frame-pointer walk that leaves mapped code is reading garbage
+		 * from here on: keep one [unknown] and stop, rather than draw a
+		 * tower of them.
+		 */
+		*f = (struct frame){ .addr = 0, .dso = 0 };
+		return 1;
+	}
+	if (symbolizer__uses_file_offset(s->sym, m->val))
+		*f = (struct frame){ .addr = ip - m->start + m->off, .dso = m->val };
+	else
+		*f = (struct frame){ .addr = ip, .dso = m->val };
+	return 0;
+}
+
+/* The frames of a sample's callchain, leaf first. Returns how many. */
+static uint32_t session__frames(struct session *s, const struct perfrec_sample *in)
+{
+	struct perfrec_sample r = *in;
+	uint64_t ctx = PERF_CONTEXT_USER, i, ip;
+	uint32_t nr = 0, kernel = 0;
+	bool first = true;
+	int nr_user;
+
+	if (!r.nr) {
+		/* No callchain: the sampled IP alone. */
+		r.ips = &r.ip;
+		r.nr = 1;
+		ctx = (r.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL
+			  ? PERF_CONTEXT_KERNEL
+			  : PERF_CONTEXT_USER;
+	}
+	/* The user part may come from the unwinder instead of the callchain. */
+	for (i = 0; i < r.nr && r.ips[i] != PERF_CONTEXT_USER; i++)
+		;
+	nr_user = s->unwinder ? session__user_ips(s, &r, i < r.nr ? r.ips + i + 1 : NULL,
+						  i < r.nr ? r.nr - i - 1 : 0)
+			      : -1;
+	for (i = 0; i < r.nr && nr < SESSION_MAX_FRAMES; i++) {
+		struct frame *f = &s->frames[nr];
+
+		ip = r.ips[i];
+		if (ip >= PERFREC_CONTEXT_MAX) {
+			ctx = ip;
+			first = true;
+			if (ip == PERF_CONTEXT_USER && nr_user >= 0)
+				break; /* the unwound user frames follow */
+			continue;
+		}
+		/* Past the first frame of a context, ips are return addresses: step back into the
+		 * call. */
+		if (!first && ip)
+			ip--;
+		first = false;
+		if (ctx == PERF_CONTEXT_KERNEL) {
+			if (!kernel)
+				kernel = symbolizer__kernel(s->sym);
+			*f = (struct frame){ .addr = ip, .dso = kernel };
+		} else if (ctx == PERF_CONTEXT_USER) {
+			if (nr_user >= 0)
+				continue; /* the unwound frames replace these */
+			if (session__user_frame(s, r.pid, ip, f)) {
+				nr++;
+				break;
+			}
+		} else {
+			continue; /* hypervisor and guest contexts */
+		}
+		nr++;
+	}
+	/* Unwound user frames: the sampled IP first, then return addresses. */
+	for (i = 0; nr_user > 0 && i < (uint64_t)nr_user && nr < SESSION_MAX_FRAMES; i++) {
+		ip = s->unwound[i];
+		if (i && ip)
+			ip--;
+		if (session__user_frame(s, r.pid, ip, &s->frames[nr])) {
+			nr++;
+			break;
+		}
+		nr++;
+	}
+	return nr;
+}
+
+static int session__sample(void *ctx, const struct perfrec_sample *r)
+{
+	struct session *s = ctx;
+	int64_t stack, comm;
+	uint32_t nr;
+	int event = 0, err;
+
+	if (s->nr_events > 1) {
+		event = s->event_of(s->event_ctx, r->id);
+		if (event < 0 || event >= s->nr_events) {
+			s->stats.bad_records++;
+			return 0;
+		}
+	}
+	comm = procs__comm(s->procs, r->pid, r->tid);
+	if (comm < 0)
+		return -ENOMEM;
+	if (!s->time_base)
+		s->time_base = r->time;
+	if (s->filter && !sample_filter__match(
+			     s->filter, r->pid, r->tid, strtab__str(procs__strings(s->procs), comm),
+			     r->time >= s->time_base ? (r->time - s->time_base) / 1e9 : 0))
+		return 0;
+	nr = session__frames(s, r);
+	stack = profile__stack(s->profile, s->frames, nr);
+	if (stack < 0)
+		return -ENOMEM;
+	if (!s->stats.samples || r->time < s->stats.first_time)
+		s->stats.first_time = r->time;
+	if (r->time > s->stats.last_time)
+		s->stats.last_time = r->time;
+	s->stats.samples++;
+	if (s->hook) {
+		struct session_sample ss = { r->time, r->pid, r->tid, r->cpu, event, comm, stack };
+
+		err = s->hook(s->hook_ctx, &ss);
+		if (err)
+			return err;
+	}
+	return profile__add(s->profile, event, r->pid, comm, stack, 1);
+}
+
+static int session__comm_record(void *ctx, const struct perfrec_comm *c)
+{
+	struct session *s = ctx;
+
+	if (c->exec && c->pid == c->tid) {
+		procs__exec(s->procs, c->pid);
+		if (s->unwinder)
+			unwinder__flush(s->unwinder); /* new code at old addresses */
+	}
+	symbolizer__see(s->sym, c->pid);
+	return procs__set_comm(s->procs, c->tid, c->comm);
+}
+
+static int session__fork(void *ctx, const struct perfrec_task *t)
+{
+	struct session *s = ctx;
+
+	symbolizer__fork(s->sym, t->pid, t->ppid);
+	return procs__fork(s->procs, t->pid, t->ppid, t->tid, t->ptid);
+}
+
+static int session__lost(void *ctx, uint64_t lost)
+{
+	struct session *s = ctx;
+
+	s->stats.lost += lost;
+	return 0;
+}
+
+static int session__throttle(void *ctx)
+{
+	struct session *s = ctx;
+
+	s->stats.throttled++;
+	return 0;
+}
+
+/* EXIT records need nothing: the maps stay, as samples of other threads may still name them. */
+static const struct perf_tool session_tool = {
+	.sample = session__sample,
+	.mmap = session__mmap,
+	.comm = session__comm_record,
+	.fork = session__fork,
+	.lost = session__lost,
+	.throttle = session__throttle,
+};
+
+const struct perf_tool *session__tool(void)
+{
+	return &session_tool;
+}
+
+int session__process(struct session *s, const struct perf_event_header *hdr)
+{
+	static const struct perfrec_layout none;
+	int err = perfrec__deliver(&session_tool, s, hdr, s->layout ? s->layout : &none);
+
+	if (err == -EINVAL) {
+		s->stats.bad_records++;
+		return 0;
+	}
+	return err;
+}
+
+/* Names a profile stack's frames, outermost first, onto out. */
+static void session__name_frames(struct session *s, uint32_t stack, struct stack_names *out)
+{
+	const struct frame *f;
+	uint32_t nr, i;
+
+	f = profile__frames(s->profile, stack, &nr);
+	for (i = nr; i-- > 0 && out->nr < STACK_NAMES_MAX;) {
+		int k, got = symbolizer__symbolize(s->sym, f[i].dso, f[i].addr, s->sf,
+						   STACK_NAMES_MAX - out->nr);
+
+		for (k = 0; k < got; k++)
+			stack_names__push(out, s->sf[k].name, s->sf[k].kind);
+	}
+}
+
+size_t session__stack_names(struct session *s, uint32_t stack, struct stack_names *out)
+{
+	out->nr = 0;
+	session__name_frames(s, stack, out);
+	return out->nr;
+}
+
+const char *session__comm(const struct session *s, uint32_t comm)
+{
+	return strtab__str(procs__strings(s->procs), comm);
+}
+
+const char *session__container(const struct session *s, uint32_t pid)
+{
+	return symbolizer__container(s->sym, pid);
+}
+
+struct stack_walk {
+	struct session *s;
+	session_stack_fn fn;
+	void *ctx;
+};
+
+static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t comm,
+			       uint32_t stack, uint64_t count)
+{
+	struct stack_walk *w = ctx;
+	struct session *s = w->s;
+	struct stack_roots roots = {
+		.event = s->nr_events > 1 ? s->event_names[event] : NULL,
+		.container = s->opts.container_roots ? symbolizer__container(s->sym, pid) : NULL,
+		.comm = session__comm(s, comm),
+		.pid = pid,
+		.pid_roots = s->opts.pid_roots,
+	};
+
+	stack_names__set_roots(&s->names, &roots);
+	session__name_frames(s, stack, &s->names);
+	return w->fn(w->ctx, &s->names, count);
+}
+
+int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx)
+{
+	struct stack_walk w = { s, fn, ctx };
+
+	return profile__for_each(s->profile, session__name_stack, &w);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_SESSION_H
+#define SEAR_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/perfrec.h"
+#include "names.h"
+#include "filter.h"
+#include "symbolizer/symbolizer.h"
+
+/*
+ * A session turns perf records into named stacks, the same way for every
+ * source: the live ring buffers of 'sear record' and a perf.data file of
+ * 'perf record' (through session__tool(), perf's struct perf_tool).
+ *
+ * It keeps the processes' mappings and thread names from the side-band
+ * records (MMAP2, COMM, FORK), turns each sample's callchain (or its
+ * unwound user stack) into frames of modules, filters, and counts the
+ * distinct stacks. Names come last, from the symbolizer, once per
+ * distinct stack: session__for_each_stack().
+ *
+ * Records must arrive in time order, as both sources deliver them.
+ */
+
+struct session_stats {
+	uint64_t samples;	   /* samples counted (after the filter) */
+	uint64_t lost;		   /* samples the kernel dropped (LOST, LOST_SAMPLES) */
+	uint64_t throttled;	   /* THROTTLE records */
+	uint64_t bad_records;	   /* records that failed to parse; never fatal */
+	uint64_t unwind_failed;	   /* dwarf: samples that could not be unwound past their IP */
+	uint64_t unwind_truncated; /* dwarf: samples whose walk reached the end of the stack copy */
+	uint64_t leaf_callers;	   /* fp: callers of frameless leaves put back */
+	uint64_t first_time, last_time; /* of samples, in the records' clock (ns) */
+};
+
+/* How user stacks are read. */
+enum session_unwind {
+	SESSION_UNWIND_NONE,  /* the callchain as the kernel gave it */
+	SESSION_UNWIND_LEAF,  /* frame pointers, plus the caller a frameless leaf hides */
+	SESSION_UNWIND_DWARF, /* CFI over a copy of the user stack (frame pointers in JIT code) */
+};
+
+struct session_opts {
+	enum session_unwind unwind;
+	bool pid_roots;	      /* "comm [pid]" root frames instead of "comm" */
+	bool container_roots; /* "[container ID]" below the names of processes in containers */
+};
+
+struct session;
+
+/*
+ * Returns a new session that names frames with sym (borrowed; it must
+ * outlive the session); opts may be NULL. NULL with errno on failure.
+ * Free with session__free().
+ */
+struct session *session__new(struct symbolizer *sym, const struct session_opts *opts);
+void session__free(struct session *s);
+
+/* Records in */
+
+/* The layout of the sample records to come (borrowed; it must outlive the session). */
+void session__set_layout(struct session *s, const struct perfrec_layout *l);
+
+/*
+ * Processes one raw record, in the layout set above. Returns 0, or -ENOMEM.
+ * Malformed records are counted in bad_records and skipped.
+ */
+int session__process(struct session *s, const struct perf_event_header *hdr);
+
+/* The session's record handlers, for sources that parse records themselves; ctx is the session. */
+const struct perf_tool *session__tool(void);
+
+/*
+ * With several events: their names (borrowed; they must outlive the
+ * session), each stack's root frame, and how a sample's id maps to an
+ * index into names (-1: none).
+ */
+typedef int (*session_event_fn)(const void *ctx, uint64_t id);
+void session__set_events(struct session *s, const char *const *names, int nr, session_event_fn fn,
+			 const void *ctx);
+
+/*
+ * Keeps only the samples f lets through (borrowed; NULL: all). Its times
+ * count from base_ns in the records' clock, or from the first sample when
+ * base_ns is 0.
+ */
+void session__set_filter(struct session *s, const struct sample_filter *f, uint64_t base_ns);
+
+/* A sample as counted, for consumers that keep every sample (the .sear writer). */
+struct session_sample {
+	uint64_t time;
+	uint32_t pid, tid, cpu;
+	uint32_t event; /* index into the event names */
+	uint32_t comm;	/* thread name: session__comm() */
+	uint32_t stack; /* session__stack_names() */
+};
+
+/* Calls fn for every sample counted from now on (NULL: none). fn returns 0 or -ENOMEM. */
+typedef int (*session_sample_fn)(void *ctx, const struct session_sample *s);
+void session__set_sample_hook(struct session *s, session_sample_fn fn, void *ctx);
+
+/* Names out */
+
+/* Returns the counters so far; borrowed. */
+const struct session_stats *session__stats(const struct session *s);
+
+/*
+ * Calls fn once per distinct (event, process, thread name, stack) with its
+ * names, root frames first (see names.h), and its count. names is borrowed
+ * for the call. Returns 0, or fn's non-zero value.
+ */
+typedef int (*session_stack_fn)(void *ctx, const struct stack_names *names, uint64_t count);
+int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx);
+
+/*
+ * Names stack id's frames alone, outermost caller first, into out (no
+ * root frames). Returns the count.
+ */
+size_t session__stack_names(struct session *s, uint32_t stack, struct stack_names *out);
+
+/* The text of thread-name id comm; borrowed, valid until session__free(). */
+const char *session__comm(const struct session *s, uint32_t comm);
+
+/* The container pid runs in, or NULL; borrowed, valid until session__free(). */
+const char *session__container(const struct session *s, uint32_t pid);
+
+#endif
