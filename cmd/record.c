@@ -814,11 +814,6 @@ static void record__synthesize_all(struct record *r)
 		closedir(dir);
 }
 
-static int record__fold(void *ctx, const struct stack_names *n, uint64_t count)
-{
-	return flame__add(ctx, n->names, n->kinds, n->nr, count);
-}
-
 /* What was recorded, for the subtitle: the same words as a report of it. */
 static void record__info(struct record *r, struct profile_info *info, double secs)
 {
@@ -920,7 +915,7 @@ static int record__write(struct record *r, double secs)
 			continue;
 		if (!f) {
 			f = flame__new();
-			if (!f || session__for_each_stack(r->session, record__fold, f)) {
+			if (!f || session__fold(r->session, f)) {
 				msg("out of memory building the flame graph");
 				flame__free(f);
 				return -1;

@@ -233,18 +233,10 @@ int load_option(struct load_opts *o, int opt, const char *arg)
 	return 0;
 }
 
-static int load_flame__add(void *ctx, const char *const *names, const enum frame_kind *kinds,
-			   size_t nr, uint64_t count, int64_t before)
-{
-	if (before >= 0)
-		return flame__add_diff(ctx, names, kinds, nr, count, before);
-	return flame__add(ctx, names, kinds, nr, count);
-}
-
 int load_flame(const char *path, const struct load_opts *o, struct flame *f,
 	       struct profile_info *info, bool empty_ok)
 {
-	int err = load__profile(path, o, load_flame__add, f, info);
+	int err = load__flame(path, o, f, info);
 
 	if (err == -ENODATA && !empty_ok)
 		msg("'%s' is empty: nothing to read", strcmp(path, "-") ? path : "stdin");

@@ -49,6 +49,17 @@ int flame__add(struct flame *f, const char *const *names, const enum frame_kind 
 int flame__add_diff(struct flame *f, const char *const *names, const enum frame_kind *kinds,
 		    size_t nr, uint64_t count, uint64_t before);
 
+/*
+ * Building a tree node by node, for a caller that holds its stacks as a
+ * tree already (pipeline/session.c): the child of parent named name (made
+ * if new), and samples added to the stack that ends at node.
+ */
+int64_t flame__child_named(struct flame *f, uint32_t parent, const char *name,
+			   enum frame_kind kind);
+
+/* Adds count (and before) samples of the stack that ends at node. Returns 0. */
+int flame__add_at(struct flame *f, uint32_t node, uint64_t count, uint64_t before);
+
 /* True once a stack was added with flame__add_diff() and before samples. */
 bool flame__is_diff(const struct flame *f);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/hash.h"
 #include "lib/strtab.h"
 #include "flame.h"
@@ -14,6 +15,9 @@ struct flame {
 	struct flame_node *nodes;
 	uint32_t nr, cap;
 	struct u64map children; /* parent << 32 | name -> node id */
+	/* The last stack's path: the next stack often shares its outer frames. */
+	uint32_t *path;
+	size_t nr_path, cap_path;
 	struct strtab *names;
 	uint32_t depth;
 	bool diff;
@@ -43,6 +47,7 @@ void flame__free(struct flame *f)
 	if (!f)
 		return;
 	free(f->nodes);
+	free(f->path);
 	u64map__release(&f->children);
 	strtab__free(f->names);
 	free(f);
@@ -119,9 +124,50 @@ void flame__reverse_stack(const char **names, enum frame_kind *kinds, size_t nr)
 	}
 }
 
+/* a + b, stopping at the largest count rather than wrapping. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+int64_t flame__child_named(struct flame *f, uint32_t parent, const char *name, enum frame_kind kind)
+{
+	int64_t id = flame__intern(f, name);
+
+	return id < 0 ? id : flame__child(f, parent, id, kind);
+}
+
+int flame__add_at(struct flame *f, uint32_t node, uint64_t count, uint64_t before)
+{
+	uint32_t depth = 0, n;
+
+	if (before)
+		f->diff = true;
+	f->nodes[node].self = sat_add(f->nodes[node].self, count);
+	f->nodes[node].before_self = sat_add(f->nodes[node].before_self, before);
+	for (n = node; n; n = f->nodes[n].parent, depth++) {
+		f->nodes[n].total = sat_add(f->nodes[n].total, count);
+		f->nodes[n].before = sat_add(f->nodes[n].before, before);
+	}
+	f->nodes[0].total = sat_add(f->nodes[0].total, count);
+	f->nodes[0].before = sat_add(f->nodes[0].before, before);
+	if (depth > f->depth)
+		f->depth = depth;
+	return 0;
+}
+
 bool flame__is_diff(const struct flame *f)
 {
 	return f->diff;
+}
+
+/* True when node's name and kind are name and kind: a cheaper test than interning name. */
+static bool flame__same(const struct flame *f, uint32_t node, const char *name,
+			enum frame_kind kind)
+{
+	const struct flame_node *n = &f->nodes[node];
+
+	return n->kind == kind && !strcmp(strtab__str(f->names, n->name), name);
 }
 
 int flame__add_diff(struct flame *f, const char *const *names, const enum frame_kind *kinds,
@@ -132,22 +178,33 @@ int flame__add_diff(struct flame *f, const char *const *names, const enum frame_
 
 	if (before)
 		f->diff = true;
-	f->nodes[0].total += count;
-	f->nodes[0].before += before;
+	if (array__grow((void **)&f->path, &f->cap_path, nr, sizeof(*f->path)))
+		return -ENOMEM;
+	f->nodes[0].total = sat_add(f->nodes[0].total, count);
+	f->nodes[0].before = sat_add(f->nodes[0].before, before);
 	for (i = 0; i < nr; i++) {
-		int64_t name = flame__intern(f, names[i]), child;
+		enum frame_kind kind = kinds ? kinds[i] : FRAME_USER;
+		int64_t name, child;
 
-		if (name < 0)
-			return -ENOMEM;
-		child = flame__child(f, node, name, kinds ? kinds[i] : FRAME_USER);
-		if (child < 0)
-			return -ENOMEM;
+		if (i < f->nr_path && f->path[i] && flame__same(f, f->path[i], names[i], kind)) {
+			child = f->path[i];
+		} else {
+			f->nr_path = i; /* the shared part ends here */
+			name = flame__intern(f, names[i]);
+			if (name < 0)
+				return -ENOMEM;
+			child = flame__child(f, node, name, kind);
+			if (child < 0)
+				return -ENOMEM;
+		}
 		node = child;
-		f->nodes[node].total += count;
-		f->nodes[node].before += before;
+		f->path[i] = node;
+		f->nodes[node].total = sat_add(f->nodes[node].total, count);
+		f->nodes[node].before = sat_add(f->nodes[node].before, before);
 	}
-	f->nodes[node].self += count;
-	f->nodes[node].before_self += before;
+	f->nr_path = nr;
+	f->nodes[node].self = sat_add(f->nodes[node].self, count);
+	f->nodes[node].before_self = sat_add(f->nodes[node].before_self, before);
 	if (nr > f->depth)
 		f->depth = nr;
 	return 0;

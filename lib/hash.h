@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Hashing helpers and a u64 -> u64 open-addressing map.
@@ -23,14 +24,26 @@ static inline uint64_t hash_u64(uint64_t x)
 	return x;
 }
 
-/* FNV-1a over len bytes, folded through hash_u64 for better low bits. */
+/*
+ * Hashes len bytes a word at a time (a multiply-xorshift mix per word,
+ * finished with hash_u64): stacks and names are hashed on hot paths.
+ */
 static inline uint64_t hash_bytes(const void *p, size_t len)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
 
-	while (len--)
-		h = (h ^ *s++) * 0x100000001b3ULL;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
 	return hash_u64(h);
 }
 

@@ -152,6 +152,13 @@ struct strtab *procs__strings(struct procs *p)
 	return p->strings;
 }
 
+const struct ranges *procs__maps(const struct procs *p, pid_t pid)
+{
+	const struct proc *pr = procs__find(p, pid);
+
+	return pr ? &pr->maps : NULL;
+}
+
 const struct range *procs__find_map(const struct procs *p, pid_t pid, uint64_t addr)
 {
 	const struct proc *pr = procs__find(p, pid);

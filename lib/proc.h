@@ -60,6 +60,10 @@ struct strtab *procs__strings(struct procs *p);
  */
 const struct range *procs__find_map(const struct procs *p, pid_t pid, uint64_t addr);
 
+/* pid's mappings, for many lookups in a row; NULL when pid is unknown. Borrowed until the next
+ * change. */
+const struct ranges *procs__maps(const struct procs *p, pid_t pid);
+
 /* One line of /proc/PID/maps. path points into the parsed buffer and is not NUL-terminated. */
 struct proc_maps_entry {
 	uint64_t start, end, pgoff;

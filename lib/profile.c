@@ -7,192 +7,255 @@
 #include "hash.h"
 #include "profile.h"
 
-struct stack {
-	uint64_t hash;
-	size_t first; /* index into frames */
-	uint32_t nr;
-};
+/* A key node's dso: these mark the nodes under the root that hold (event, pid, comm). */
+#define KEY_DSO 0xffff0000u
 
-struct count {
-	uint32_t pid, comm, stack;
-	uint16_t event;
-	uint16_t used;
-	uint64_t n;
+struct node {
+	uint64_t addr; /* key nodes: pid << 32 | comm */
+	uint32_t dso;  /* key nodes: KEY_DSO | event */
+	uint32_t parent;
+	uint64_t count;
+	uint32_t hint; /* the child last looked up: often the one asked for next */
 };
 
 struct profile {
-	struct frame *frames;
-	size_t nr_frames, cap_frames;
-	struct stack *stacks;
-	uint32_t nr_stacks, cap_stacks;
-	uint32_t *index; /* stack id + 1; 0 = empty */
-	size_t index_cap;
-	struct count *counts; /* open addressing on (pid, comm, stack) */
-	size_t nr_counts, cap_counts;
+	struct node *nodes; /* node 0 is the root */
+	uint32_t nr, cap;
+	uint32_t *index; /* open addressing on (parent, dso, addr): node id, 0 = empty */
+	uint32_t mask;
+	uint64_t stacks; /* nodes with a count */
+	/* The last stack interned: the next one often shares its outer frames. */
+	struct frame *last;
+	uint32_t *last_ids;
+	uint32_t nr_last, cap_last;
+	uint32_t last_key;
 };
 
 struct profile *profile__new(void)
 {
-	return calloc(1, sizeof(struct profile));
+	struct profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->cap = 1024;
+	p->nodes = calloc(p->cap, sizeof(*p->nodes));
+	p->index = calloc(2048, sizeof(*p->index));
+	if (!p->nodes || !p->index) {
+		profile__free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	p->mask = 2047;
+	p->nr = 1;
+	return p;
 }
 
 void profile__free(struct profile *p)
 {
 	if (!p)
 		return;
-	free(p->frames);
-	free(p->stacks);
+
+	free(p->nodes);
 	free(p->index);
-	free(p->counts);
+	free(p->last);
+	free(p->last_ids);
 	free(p);
 }
 
-static bool stack__equal(const struct profile *p, const struct stack *s, uint64_t hash,
-			 const struct frame *frames, uint32_t nr)
+static uint32_t node__hash(uint32_t parent, uint32_t dso, uint64_t addr)
 {
-	return s->hash == hash && s->nr == nr &&
-	       (!nr || !memcmp(&p->frames[s->first], frames, nr * sizeof(*frames)));
+	return hash_u64(addr * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)parent << 32 | dso));
 }
 
-static int profile__reindex(struct profile *p)
+static int profile__grow(struct profile *p)
 {
-	size_t cap = p->index_cap ? p->index_cap * 2 : 4096, mask = cap - 1, i;
-	uint32_t *index = calloc(cap, sizeof(*index)), id;
+	uint32_t cap = p->cap * 2, mask = cap * 2 - 1, i, j;
+	struct node *n = realloc(p->nodes, (size_t)cap * sizeof(*n));
+	uint32_t *index;
 
+	if (!n)
+		return -ENOMEM;
+	p->nodes = n;
+	p->cap = cap;
+	index = calloc((size_t)mask + 1, sizeof(*index));
 	if (!index)
 		return -ENOMEM;
-	for (id = 0; id < p->nr_stacks; id++) {
-		for (i = p->stacks[id].hash & mask; index[i]; i = (i + 1) & mask)
+	for (i = 1; i < p->nr; i++) {
+		const struct node *x = &p->nodes[i];
+
+		for (j = node__hash(x->parent, x->dso, x->addr) & mask; index[j];
+		     j = (j + 1) & mask)
 			;
-		index[i] = id + 1;
+		index[j] = i;
 	}
 	free(p->index);
 	p->index = index;
-	p->index_cap = cap;
+	p->mask = mask;
 	return 0;
 }
 
-int64_t profile__stack(struct profile *p, const struct frame *frames, uint32_t nr)
+/* The child of parent for (dso, addr), made if new. Returns its id, or -ENOMEM. */
+static int64_t profile__child(struct profile *p, uint32_t parent, uint32_t dso, uint64_t addr)
 {
-	uint64_t hash = hash_bytes(frames, nr * sizeof(*frames));
-	size_t mask, i;
-	struct stack *s;
+	uint32_t i, h = p->nodes[parent].hint;
+	struct node *n;
 
-	if (p->index_cap) {
-		mask = p->index_cap - 1;
-		for (i = hash & mask; p->index[i]; i = (i + 1) & mask)
-			if (stack__equal(p, &p->stacks[p->index[i] - 1], hash, frames, nr))
-				return p->index[i] - 1;
+	if (h && p->nodes[h].addr == addr && p->nodes[h].dso == dso)
+		return h;
+	for (i = node__hash(parent, dso, addr) & p->mask; p->index[i]; i = (i + 1) & p->mask) {
+		n = &p->nodes[p->index[i]];
+		if (n->addr == addr && n->dso == dso && n->parent == parent) {
+			p->nodes[parent].hint = p->index[i];
+			return p->index[i];
+		}
 	}
-	if (p->nr_stacks == UINT32_MAX - 1)
+	if (p->nr == UINT32_MAX)
 		return -ENOMEM;
-	if (p->nr_stacks == p->cap_stacks) {
-		uint32_t cap = p->cap_stacks ? p->cap_stacks * 2 : 1024;
-
-		s = realloc(p->stacks, cap * sizeof(*s));
-		if (!s)
+	if (p->nr == p->cap) {
+		if (profile__grow(p))
 			return -ENOMEM;
-		p->stacks = s;
-		p->cap_stacks = cap;
+		for (i = node__hash(parent, dso, addr) & p->mask; p->index[i];
+		     i = (i + 1) & p->mask)
+			;
 	}
-	/* Allocate even for an empty stack (a callchain of only markers): no NULL + 0. */
-	if (p->nr_frames + nr > p->cap_frames || !p->frames) {
-		size_t cap = p->cap_frames ? p->cap_frames * 2 : 16384;
-		struct frame *f;
+	p->index[i] = p->nr;
+	p->nodes[p->nr] = (struct node){ .addr = addr, .dso = dso, .parent = parent };
+	p->nodes[parent].hint = p->nr;
+	return p->nr++;
+}
 
-		while (cap < p->nr_frames + nr)
-			cap *= 2;
-		f = realloc(p->frames, cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		p->frames = f;
-		p->cap_frames = cap;
-	}
-	if ((p->nr_stacks + 1) * 2 > p->index_cap && profile__reindex(p))
+/* Makes room for a path of nr frames in the cache of the last one. Returns 0 or -ENOMEM. */
+static int profile__grow_last(struct profile *p, uint32_t nr)
+{
+	uint32_t cap = nr < 64 ? 64 : nr, *ids;
+	struct frame *f;
+
+	if (nr <= p->cap_last)
+		return 0;
+	f = realloc(p->last, cap * sizeof(*f));
+	if (!f)
 		return -ENOMEM;
-	s = &p->stacks[p->nr_stacks];
-	s->hash = hash;
-	s->first = p->nr_frames;
-	s->nr = nr;
-	if (nr)
-		memcpy(&p->frames[p->nr_frames], frames, nr * sizeof(*frames));
-	p->nr_frames += nr;
-	mask = p->index_cap - 1;
-	for (i = hash & mask; p->index[i]; i = (i + 1) & mask)
-		;
-	p->index[i] = p->nr_stacks + 1;
-	return p->nr_stacks++;
-}
-
-const struct frame *profile__frames(const struct profile *p, uint32_t id, uint32_t *nr)
-{
-	*nr = p->stacks[id].nr;
-	return &p->frames[p->stacks[id].first];
-}
-
-static uint64_t count__hash(uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack)
-{
-	return hash_u64((uint64_t)pid << 32 ^ (uint64_t)comm << 20 ^ (uint64_t)event << 48 ^ stack);
-}
-
-static struct count *profile__slot(struct count *v, size_t cap, uint16_t event, uint32_t pid,
-				   uint32_t comm, uint32_t stack)
-{
-	size_t mask = cap - 1, i;
-
-	for (i = count__hash(event, pid, comm, stack) & mask; v[i].used; i = (i + 1) & mask)
-		if (v[i].pid == pid && v[i].comm == comm && v[i].stack == stack &&
-		    v[i].event == event)
-			break;
-	return &v[i];
-}
-
-static int profile__grow_counts(struct profile *p)
-{
-	size_t cap = p->cap_counts ? p->cap_counts * 2 : 1024, i;
-	struct count *v = calloc(cap, sizeof(*v));
-
-	if (!v)
+	p->last = f;
+	ids = realloc(p->last_ids, cap * sizeof(*ids));
+	if (!ids)
 		return -ENOMEM;
-	for (i = 0; i < p->cap_counts; i++)
-		if (p->counts[i].used)
-			*profile__slot(v, cap, p->counts[i].event, p->counts[i].pid,
-				       p->counts[i].comm, p->counts[i].stack) = p->counts[i];
-	free(p->counts);
-	p->counts = v;
-	p->cap_counts = cap;
+	p->last_ids = ids;
+	p->cap_last = cap;
 	return 0;
 }
 
-int profile__add(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
-		 uint64_t count)
+int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm,
+		       const struct frame *frames, uint32_t nr)
 {
-	struct count *c;
+	int64_t key = profile__child(p, 0, KEY_DSO | event, (uint64_t)pid << 32 | comm), node;
+	uint32_t shared = 0, i;
 
-	if ((p->nr_counts + 1) * 2 > p->cap_counts && profile__grow_counts(p))
-		return -ENOMEM;
-	c = profile__slot(p->counts, p->cap_counts, event, pid, comm, stack);
-	if (!c->used) {
-		*c = (struct count){
-			.pid = pid, .comm = comm, .stack = stack, .event = event, .used = 1
-		};
-		p->nr_counts++;
+	if (key < 0)
+		return key;
+	if (profile__grow_last(p, nr)) {
+		/* No room to remember this path: walk without the cache. */
+		p->nr_last = 0;
+		for (node = key, i = nr; i-- > 0 && node >= 0;)
+			node = profile__child(p, node, frames[i].dso, frames[i].addr);
+		return node;
 	}
-	c->n += count;
+	/* The outer frames this stack shares with the last one have their nodes already. */
+	if (key == p->last_key)
+		while (shared < nr && shared < p->nr_last &&
+		       !memcmp(&frames[nr - 1 - shared], &p->last[p->nr_last - 1 - shared],
+			       sizeof(*frames)))
+			shared++;
+	/* last_ids[k] is frame k's node, innermost first. */
+	memmove(p->last_ids + nr - shared, p->last_ids + p->nr_last - shared,
+		shared * sizeof(*p->last_ids));
+	node = shared ? p->last_ids[nr - shared] : key;
+	for (i = nr - shared; i-- > 0;) {
+		node = profile__child(p, node, frames[i].dso, frames[i].addr);
+		if (node < 0) {
+			p->nr_last = 0;
+			return node;
+		}
+		p->last_ids[i] = node;
+	}
+	memcpy(p->last, frames, nr * sizeof(*frames));
+	p->nr_last = nr;
+	p->last_key = key;
+	return node;
+}
+
+int profile__add(struct profile *p, uint32_t id, uint64_t count)
+{
+	struct node *n = &p->nodes[id];
+
+	if (n->count > UINT64_MAX - count)
+		return -ERANGE;
+	p->stacks += !n->count && count;
+	n->count += count;
 	return 0;
+}
+
+uint32_t profile__frames(const struct profile *p, uint32_t id, struct frame *out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (id && p->nodes[id].dso < KEY_DSO && n < max) {
+		out[n++] = (struct frame){ .addr = p->nodes[id].addr, .dso = p->nodes[id].dso };
+		id = p->nodes[id].parent;
+	}
+	return n;
+}
+
+uint64_t profile__count(const struct profile *p)
+{
+	return p->stacks;
 }
 
 int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)
 {
-	size_t i;
+	uint32_t *key = malloc((size_t)p->nr * sizeof(*key)), i;
+	int ret = 0;
+
+	if (!key)
+		return -ENOMEM;
+	/* Parents come before children: one pass finds every node's key node. */
+	key[0] = 0;
+	for (i = 1; i < p->nr && !ret; i++) {
+		const struct node *n = &p->nodes[i];
+		const struct node *k;
+
+		key[i] = n->dso >= KEY_DSO ? i : key[n->parent];
+		if (!n->count)
+			continue; /* a caller, or a key whose empty stack had no samples */
+		k = &p->nodes[key[i]];
+		ret = fn(ctx, k->dso & ~KEY_DSO, k->addr >> 32, (uint32_t)k->addr, i, n->count);
+	}
+	free(key);
+	return ret;
+}
+
+uint32_t profile__nodes(const struct profile *p)
+{
+	return p->nr;
+}
+
+int profile__walk(const struct profile *p, profile_walk_fn fn, void *ctx)
+{
+	uint32_t i;
 	int ret;
 
-	for (i = 0; i < p->cap_counts; i++) {
-		const struct count *c = &p->counts[i];
+	for (i = 1; i < p->nr; i++) {
+		const struct node *n = &p->nodes[i];
+		struct profile_node pn = { .id = i, .parent = n->parent, .count = n->count };
 
-		if (!c->used)
-			continue;
-		ret = fn(ctx, c->event, c->pid, c->comm, c->stack, c->n);
+		if (n->dso >= KEY_DSO) {
+			pn.key = true;
+			pn.event = n->dso & ~KEY_DSO;
+			pn.pid = n->addr >> 32;
+			pn.comm = (uint32_t)n->addr;
+		} else {
+			pn.frame = (struct frame){ .addr = n->addr, .dso = n->dso };
+		}
+		ret = fn(ctx, &pn);
 		if (ret)
 			return ret;
 	}

@@ -2,17 +2,22 @@
 #ifndef SEAR_PROFILE_H
 #define SEAR_PROFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
- * Aggregated samples: a table of distinct stacks, and a count per
- * (event, process, thread name, stack).
+ * Aggregated samples: a count per (event, process, thread name, stack).
  *
- * A stack is a list of frames, leaf first, each a module id and an address
- * in that module (see symbolizer.h). Stacks are interned: adding a stack
- * that was seen before only bumps a counter and never allocates, which
- * keeps the per-sample path free of malloc once the workload's stacks have
- * been seen. Storage grows by doubling.
+ * The stacks are kept as a tree (a trie) under one node per (event, pid,
+ * thread name) key: each node is one frame below its caller, so stacks
+ * that share callers share their nodes, and memory grows with the
+ * distinct call paths rather than with the stacks. A stack's id is the id
+ * of its innermost frame's node. Adding a path seen before only walks the
+ * tree and bumps a counter: it never allocates.
+ *
+ * A frame is a module id and an address in that module (symbolizer.h).
+ * Node ids grow as nodes are made, so a node's parent always has a
+ * smaller id than the node.
  */
 
 struct frame {
@@ -27,22 +32,49 @@ struct profile;
 struct profile *profile__new(void);
 void profile__free(struct profile *p);
 
-/* Interns a stack. Returns its id, or -ENOMEM. */
-int64_t profile__stack(struct profile *p, const struct frame *frames, uint32_t nr);
+/*
+ * Interns a stack of nr frames, innermost first, under the key (event,
+ * pid, comm: a thread name's string id). Returns its id, or -ENOMEM.
+ */
+int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm,
+		       const struct frame *frames, uint32_t nr);
 
-/* Returns stack id's frames, leaf first; borrowed until the next profile__stack(). */
-const struct frame *profile__frames(const struct profile *p, uint32_t id, uint32_t *nr);
+/* Adds count samples to stack id. Returns 0, or -ERANGE when the count would wrap. */
+int profile__add(struct profile *p, uint32_t id, uint64_t count);
 
-/* Adds count samples of stack id, of event, in process pid and thread name comm (a string id).
- * Returns 0 or -ENOMEM. */
-int profile__add(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
-		 uint64_t count);
+/* Writes stack id's frames, innermost first, into out (at most max). Returns the count. */
+uint32_t profile__frames(const struct profile *p, uint32_t id, struct frame *out, uint32_t max);
 
-/* Calls fn for each (event, pid, comm, stack) with its count, in no particular order; stops at
- * non-zero.
+/*
+ * Calls fn for each stack with samples, with its key and count, in the
+ * order the stacks were first seen; stops at non-zero and returns that.
+ * Returns 0, or -ENOMEM.
  */
 typedef int (*profile_fn)(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
 			  uint64_t count);
 int profile__for_each(const struct profile *p, profile_fn fn, void *ctx);
+
+/* One node of the tree, as profile__walk() shows it. */
+struct profile_node {
+	uint32_t id, parent;
+	bool key;	    /* a key node: event, pid and comm are set, frame is not */
+	uint16_t event;	    /* key nodes */
+	uint32_t pid, comm; /* key nodes */
+	struct frame frame; /* frame nodes: the frame, below its caller (parent) */
+	uint64_t count;	    /* samples whose stack ends here */
+};
+
+/*
+ * Calls fn for every node, keys and frames alike, in id order: a node's
+ * parent comes before it. Stops at non-zero and returns that; else 0.
+ */
+typedef int (*profile_walk_fn)(void *ctx, const struct profile_node *n);
+int profile__walk(const struct profile *p, profile_walk_fn fn, void *ctx);
+
+/* The number of nodes (ids run below it). */
+uint32_t profile__nodes(const struct profile *p);
+
+/* The number of stacks with samples. */
+uint64_t profile__count(const struct profile *p);
 
 #endif

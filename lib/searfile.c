@@ -10,7 +10,7 @@
 #include "array.h"
 #include "hash.h"
 #include "log.h"
-#include "profile.h"
+#include "stackset.h"
 #include "searfile.h"
 #include "strtab.h"
 
@@ -236,8 +236,8 @@ struct sear_writer {
 	int fd;
 	ZSTD_CCtx *zc;
 	struct strtab *strings;
-	uint32_t strings_done;	/* ids below this are in earlier chunks */
-	struct profile *stacks; /* stacks interned as frames {string id, kind} */
+	uint32_t strings_done;	 /* ids below this are in earlier chunks */
+	struct stackset *stacks; /* stacks interned as frames {string id, kind} */
 	uint32_t stacks_done, nr_stacks;
 	struct buf tasks;
 	uint32_t nr_tasks;
@@ -264,7 +264,7 @@ struct sear_writer *sear_writer__new(int fd, const struct sear_meta *m)
 	w->fd = fd;
 	w->zc = ZSTD_createCCtx();
 	w->strings = strtab__new();
-	w->stacks = profile__new();
+	w->stacks = stackset__new();
 	if (!w->zc || !w->strings || !w->stacks || n > REC_META_MAX) {
 		sear_writer__free(w);
 		free(meta.p);
@@ -293,7 +293,7 @@ void sear_writer__free(struct sear_writer *w)
 		return;
 	ZSTD_freeCCtx(w->zc);
 	strtab__free(w->strings);
-	profile__free(w->stacks);
+	stackset__free(w->stacks);
 	free(w->tasks.p);
 	free(w->samples.p);
 	free(w->raw.p);
@@ -319,7 +319,7 @@ int64_t sear_writer__stack(struct sear_writer *w, const uint32_t *names,
 		return -E2BIG;
 	for (i = 0; i < nr; i++)
 		f[i] = (struct frame){ .addr = names[i], .dso = kinds[i] };
-	id = profile__stack(w->stacks, f, nr);
+	id = stackset__intern(w->stacks, f, nr);
 	if (id >= 0 && (uint32_t)id >= w->nr_stacks)
 		w->nr_stacks = id + 1;
 	return id;
@@ -388,7 +388,7 @@ static int sear_writer__tables(struct sear_writer *w, struct buf *raw)
 	if (!err && w->nr_stacks > w->stacks_done) {
 		err = buf__varint(&body, w->nr_stacks - w->stacks_done);
 		for (i = w->stacks_done; i < w->nr_stacks && !err; i++) {
-			const struct frame *f = profile__frames(w->stacks, i, &nr);
+			const struct frame *f = stackset__frames(w->stacks, i, &nr);
 
 			err = buf__varint(&body, nr);
 			for (j = 0; j < nr && !err; j++) {

@@ -26,6 +26,7 @@ struct loader {
 	const struct load_opts *o;
 	folded_fn fn;
 	void *ctx;
+	struct flame *flame; /* the target, when it is a graph: a faster path for perf.data */
 	struct profile_info *info;
 	struct stack_names names;
 };
@@ -52,6 +53,8 @@ static int sear_load__sample(void *ctx, const struct sear_sample *s)
 {
 	struct sear_load *sl = ctx;
 	const struct sample_filter *f = &sl->l->o->filter;
+	struct frame stack = { .addr = s->stack };
+	int64_t id;
 
 	sl->seen++;
 	if (sample_filter__active(f) &&
@@ -59,13 +62,16 @@ static int sear_load__sample(void *ctx, const struct sear_sample *s)
 				  s->time > sl->start ? (s->time - sl->start) / 1e9 : 0))
 		return 0;
 	sl->l->info->samples += s->weight;
-	return profile__add(sl->agg, s->event, s->pid, s->comm, s->stack, s->weight) ? -ENOMEM : 0;
+	id = profile__stack(sl->agg, s->event, s->pid, s->comm, &stack, 1);
+	return id < 0 ? id : profile__add(sl->agg, id, s->weight);
 }
 
-static int sear_load__emit(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
+static int sear_load__emit(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t id,
 			   uint64_t count)
 {
 	struct sear_load *sl = ctx;
+	struct frame f = { 0 };
+	uint32_t stack = profile__frames(sl->agg, id, &f, 1) ? f.addr : 0;
 	struct loader *l = sl->l;
 	struct stack_roots roots = {
 		.event = sl->nr_events > 1 && event < sl->nr_events ? sl->events[event] : NULL,
@@ -231,7 +237,10 @@ static int load_perf(struct loader *l, int fd)
 		pr_warn("warning: '%s' has %llu records that are corrupt or out of order: they "
 			"were left out",
 			l->path, (unsigned long long)(ps->bad_records + st->bad_records));
-	err = session__for_each_stack(s, perf_load__stack, l);
+	if (l->flame && !l->o->reverse)
+		err = session__fold(s, l->flame);
+	else
+		err = session__for_each_stack(s, perf_load__stack, l);
 	if (err)
 		goto out;
 	symbolizer__report_missing(sym);
@@ -374,8 +383,8 @@ out_fail:
 	return -EIO;
 }
 
-int load__profile(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
-		  struct profile_info *info)
+static int load(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
+		struct flame *flame, struct profile_info *info)
 {
 	bool std = !strcmp(path, "-");
 	struct loader *l = malloc(sizeof(*l));
@@ -390,9 +399,12 @@ int load__profile(const char *path, const struct load_opts *o, folded_fn fn, voi
 		pr_warn("cannot read '%s': out of memory", path);
 		return -ENOMEM;
 	}
-	*l = (struct loader){
-		.path = std ? "stdin" : path, .o = o, .fn = fn, .ctx = ctx, .info = info
-	};
+	*l = (struct loader){ .path = std ? "stdin" : path,
+			      .o = o,
+			      .fn = fn,
+			      .ctx = ctx,
+			      .flame = flame,
+			      .info = info };
 	fd = std ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st)) {
 		err = -errno;
@@ -454,4 +466,24 @@ out:
 		close(fd);
 	free(l);
 	return err;
+}
+
+int load__profile(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
+		  struct profile_info *info)
+{
+	return load(path, o, fn, ctx, NULL, info);
+}
+
+static int load__add(void *ctx, const char *const *names, const enum frame_kind *kinds, size_t nr,
+		     uint64_t count, int64_t before)
+{
+	if (before >= 0)
+		return flame__add_diff(ctx, names, kinds, nr, count, before);
+	return flame__add(ctx, names, kinds, nr, count);
+}
+
+int load__flame(const char *path, const struct load_opts *o, struct flame *f,
+		struct profile_info *info)
+{
+	return load(path, o, load__add, f, f, info);
 }

@@ -41,4 +41,12 @@ struct load_opts {
 int load__profile(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
 		  struct profile_info *info);
 
+/*
+ * The same into the graph f: one profile, or a differential one from
+ * difffolded's two-column text. A perf.data file is folded straight from
+ * the session's tree, naming each caller path once.
+ */
+int load__flame(const char *path, const struct load_opts *o, struct flame *f,
+		struct profile_info *info);
+
 #endif

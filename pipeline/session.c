@@ -10,6 +10,7 @@
 #include "lib/profile.h"
 #include "lib/strtab.h"
 #include "lib/unwind.h"
+#include "flamegraph/flame.h"
 #include "session.h"
 #include "symbolizer/symtab.h"
 
@@ -23,8 +24,9 @@ struct session {
 	struct procs *procs;
 	struct profile *profile;
 	struct session_stats stats;
-	struct frame frames[SESSION_MAX_FRAMES];
-	struct stack_names names; /* naming scratch */
+	struct frame frames[SESSION_MAX_FRAMES]; /* the sample being counted */
+	struct frame named[SESSION_MAX_FRAMES];	 /* the stack being named */
+	struct stack_names names;		 /* naming scratch */
 	struct sym_frame sf[STACK_NAMES_MAX];
 	const char *const *event_names;
 	int nr_events;
@@ -222,9 +224,30 @@ static int session__mmap(void *ctx, const struct perfrec_mmap *m)
  * here (an address in no mapping: what follows is garbage), with the frame
  * written as [unknown].
  */
-static int session__user_frame(struct session *s, uint32_t pid, uint64_t ip, struct frame *f)
+struct user_maps {
+	const struct ranges *maps;  /* the sample's process's, or NULL */
+	const struct range *hit[2]; /* the last two found: frames alternate between few maps */
+};
+
+static const struct range *user_maps__find(struct user_maps *u, uint64_t ip)
 {
-	const struct range *m = procs__find_map(s->procs, pid, ip);
+	const struct range *m;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (u->hit[i] && ip >= u->hit[i]->start && ip < u->hit[i]->end)
+			return u->hit[i];
+	m = u->maps ? ranges__find(u->maps, ip) : NULL;
+	if (m) {
+		u->hit[1] = u->hit[0];
+		u->hit[0] = m;
+	}
+	return m;
+}
+
+static int session__user_frame(struct session *s, struct user_maps *u, uint64_t ip, struct frame *f)
+{
+	const struct range *m = user_maps__find(u, ip);
 
 	if (!m) {
 		/*
@@ -247,6 +270,7 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 {
 	struct perfrec_sample r = *in;
 	uint64_t ctx = PERF_CONTEXT_USER, i, ip;
+	struct user_maps u = { .maps = procs__maps(s->procs, in->pid) };
 	uint32_t nr = 0, kernel = 0;
 	bool first = true;
 	int nr_user;
@@ -288,7 +312,7 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 		} else if (ctx == PERF_CONTEXT_USER) {
 			if (nr_user >= 0)
 				continue; /* the unwound frames replace these */
-			if (session__user_frame(s, r.pid, ip, f)) {
+			if (session__user_frame(s, &u, ip, f)) {
 				nr++;
 				break;
 			}
@@ -302,7 +326,7 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 		ip = s->unwound[i];
 		if (i && ip)
 			ip--;
-		if (session__user_frame(s, r.pid, ip, &s->frames[nr])) {
+		if (session__user_frame(s, &u, ip, &s->frames[nr])) {
 			nr++;
 			break;
 		}
@@ -335,7 +359,7 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 			     r->time >= s->time_base ? (r->time - s->time_base) / 1e9 : 0))
 		return 0;
 	nr = session__frames(s, r);
-	stack = profile__stack(s->profile, s->frames, nr);
+	stack = profile__stack(s->profile, event, r->pid, comm, s->frames, nr);
 	if (stack < 0)
 		return -ENOMEM;
 	if (!s->stats.samples || r->time < s->stats.first_time)
@@ -350,7 +374,7 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 		if (err)
 			return err;
 	}
-	return profile__add(s->profile, event, r->pid, comm, stack, 1);
+	return profile__add(s->profile, stack, 1);
 }
 
 static int session__comm_record(void *ctx, const struct perfrec_comm *c)
@@ -420,10 +444,9 @@ int session__process(struct session *s, const struct perf_event_header *hdr)
 /* Names a profile stack's frames, outermost first, onto out. */
 static void session__name_frames(struct session *s, uint32_t stack, struct stack_names *out)
 {
-	const struct frame *f;
-	uint32_t nr, i;
+	struct frame *f = s->named;
+	uint32_t nr = profile__frames(s->profile, stack, f, SESSION_MAX_FRAMES), i;
 
-	f = profile__frames(s->profile, stack, &nr);
 	for (i = nr; i-- > 0 && out->nr < STACK_NAMES_MAX;) {
 		int k, got = symbolizer__symbolize(s->sym, f[i].dso, f[i].addr, s->sf,
 						   STACK_NAMES_MAX - out->nr);
@@ -479,4 +502,69 @@ int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx)
 	struct stack_walk w = { s, fn, ctx };
 
 	return profile__for_each(s->profile, session__name_stack, &w);
+}
+
+/* Folding the tree: each profile node is named once and mapped to its flame node. */
+struct fold {
+	struct session *s;
+	struct flame *f;
+	uint32_t *node;	 /* profile node -> flame node */
+	uint32_t *depth; /* profile node -> names above it, for the same cap as naming */
+};
+
+static int session__fold_node(void *ctx, const struct profile_node *n)
+{
+	struct fold *fo = ctx;
+	struct session *s = fo->s;
+	uint32_t at = 0, depth = 0;
+	int64_t child;
+	size_t i;
+	int got;
+
+	if (n->key) {
+		struct stack_roots roots = {
+			.event = s->nr_events > 1 ? s->event_names[n->event] : NULL,
+			.container =
+			    s->opts.container_roots ? symbolizer__container(s->sym, n->pid) : NULL,
+			.comm = session__comm(s, n->comm),
+			.pid = n->pid,
+			.pid_roots = s->opts.pid_roots,
+		};
+
+		stack_names__set_roots(&s->names, &roots);
+		for (i = 0; i < s->names.nr; i++) {
+			child = flame__child_named(fo->f, at, s->names.names[i], s->names.kinds[i]);
+			if (child < 0)
+				return child;
+			at = child;
+		}
+		depth = s->names.nr;
+	} else {
+		at = fo->node[n->parent];
+		depth = fo->depth[n->parent];
+		got = symbolizer__symbolize(s->sym, n->frame.dso, n->frame.addr, s->sf,
+					    STACK_NAMES_MAX - depth);
+		for (i = 0; i < (size_t)got && depth < STACK_NAMES_MAX; i++, depth++) {
+			child = flame__child_named(fo->f, at, s->sf[i].name, s->sf[i].kind);
+			if (child < 0)
+				return child;
+			at = child;
+		}
+	}
+	fo->node[n->id] = at;
+	fo->depth[n->id] = depth;
+	return n->count ? flame__add_at(fo->f, at, n->count, 0) : 0;
+}
+
+int session__fold(struct session *s, struct flame *f)
+{
+	uint32_t nodes = profile__nodes(s->profile);
+	struct fold fo = { s, f, calloc(nodes, sizeof(uint32_t)), calloc(nodes, sizeof(uint32_t)) };
+	int err = -ENOMEM;
+
+	if (fo.node && fo.depth)
+		err = profile__walk(s->profile, session__fold_node, &fo);
+	free(fo.node);
+	free(fo.depth);
+	return err;
 }

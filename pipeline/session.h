@@ -116,6 +116,14 @@ typedef int (*session_stack_fn)(void *ctx, const struct stack_names *names, uint
 int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx);
 
 /*
+ * Adds every stack to f, the same stacks session__for_each_stack() gives,
+ * but naming each distinct caller path once: the stacks share their
+ * callers in the session as in the graph. Returns 0 or -ENOMEM.
+ */
+struct flame;
+int session__fold(struct session *s, struct flame *f);
+
+/*
  * Names stack id's frames alone, outermost caller first, into out (no
  * root frames). Returns the count.
  */

@@ -15,11 +15,11 @@
 #include "demangle.h"
 #include "dwarf.h"
 #include "jitmap.h"
+#include "loader.h"
 #include "symbolizer.h"
 #include "symtab.h"
 #include "target.h"
 
-#define KALLSYMS_MAX	(256u << 20)
 #define JIT_FILE_MAX	(256u << 20)
 #define MAX_INLINE	32
 #define MAX_JIT_SOURCES 4
@@ -40,7 +40,9 @@ struct dso {
 	enum frame_kind kind;
 	pid_t pid; /* the process it was first seen in: its root opens debug files and maps */
 	struct symtab *symtab;
-	int dwarf_fd; /* the file holding DWARF, kept open for inline/srcline; -1 */
+	struct symjob *job; /* symtab is being read in the background: dso__ready() collects it */
+	int job_fd;	    /* the file the job reads; closed once collected */
+	int dwarf_fd;	    /* the file holding DWARF, kept open for inline/srcline; -1 */
 	struct dbginfo *dwarf;
 	bool file_offset; /* frames hold file offsets, not addresses */
 	bool missing;	  /* sampled, and had no symbols */
@@ -62,6 +64,7 @@ struct symbolizer {
 	uint32_t *key_dso;
 	uint32_t key_cap;
 	int64_t kernel;
+	struct symloader *loader;
 	struct targets *targets;
 	struct strtab *names;	  /* every name handed out */
 	struct sym_frame *frames; /* the cache's storage */
@@ -84,7 +87,8 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	sym->names = strtab__new();
 	sym->targets = targets__new(sym->opts.offline);
 	sym->dsos = calloc(16, sizeof(*sym->dsos));
-	if (!sym->keys || !sym->names || !sym->targets || !sym->dsos) {
+	sym->loader = symloader__new();
+	if (!sym->keys || !sym->names || !sym->targets || !sym->dsos || !sym->loader) {
 		symbolizer__free(sym);
 		errno = ENOMEM;
 		return NULL;
@@ -93,6 +97,7 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	sym->nr = 1; /* id 0: no module */
 	sym->dsos[0].label = strdup("[unknown]");
 	sym->dsos[0].dwarf_fd = -1;
+	sym->dsos[0].job_fd = -1;
 	return sym;
 }
 
@@ -102,9 +107,13 @@ void symbolizer__free(struct symbolizer *sym)
 
 	if (!sym)
 		return;
+	/* First: the worker finishes, and frees what no one collected. */
+	symloader__free(sym->loader);
 	for (i = 0; i < sym->nr; i++) {
 		struct dso *d = &sym->dsos[i];
 
+		if (d->job_fd >= 0)
+			close(d->job_fd);
 		free(d->path);
 		free(d->label);
 		symtab__free(d->symtab);
@@ -158,6 +167,7 @@ static uint32_t symbolizer__slot(struct symbolizer *sym, const char *key, bool *
 	d = &sym->dsos[sym->nr];
 	memset(d, 0, sizeof(*d));
 	d->dwarf_fd = -1;
+	d->job_fd = -1;
 	sym->key_dso[k] = sym->nr;
 	*created = true;
 	return sym->nr++;
@@ -184,48 +194,30 @@ static char *label_for(const char *path)
 int symbolizer__load_kernel(struct symbolizer *sym, const char *buf, size_t len)
 {
 	struct symtab *t = NULL;
-	char *text = NULL;
+	struct symjob *job = NULL;
 	bool created;
 	uint32_t id;
 
-	if (!buf) {
-		/* kallsyms reports size 0: read until EOF. */
-		FILE *f = sym->opts.no_files ? NULL : fopen("/proc/kallsyms", "re");
-		size_t cap = 0, n;
-
-		if (f) {
-			for (len = 0;; len += n) {
-				if (cap - len < 65536) {
-					char *p = cap < KALLSYMS_MAX ? realloc(text, cap += 1 << 20)
-								     : NULL;
-
-					if (!p)
-						break;
-					text = p;
-				}
-				n = fread(text + len, 1, cap - len, f);
-				if (!n)
-					break;
-			}
-			fclose(f);
-		}
-		buf = text;
-	}
 	if (buf)
 		t = symtab__new_kallsyms_mem(buf, len);
-	free(text);
+	else if (!sym->opts.no_files)
+		job = symloader__kallsyms(sym->loader);
 	id = symbolizer__slot(sym, "kernel", &created);
 	if (!id) {
-		symtab__free(t);
+		symtab__free(job ? symjob__wait(job) : t);
 		return -ENOMEM;
 	}
-	if (!created)
-		symtab__free(sym->dsos[id].symtab);
-	else
+	if (!created) {
+		symtab__free(sym->dsos[id].job ? symjob__wait(sym->dsos[id].job)
+					       : sym->dsos[id].symtab);
+		sym->dsos[id].job = NULL;
+	} else {
 		sym->dsos[id].label = strdup("[kernel.kallsyms]");
+	}
 	sym->dsos[id].kind = FRAME_KERNEL;
 	sym->dsos[id].symtab = t;
-	if (!t || !symtab__count(t))
+	sym->dsos[id].job = job;
+	if (!job && (!t || !symtab__count(t)))
 		pr_warn("no kernel symbols: /proc/kallsyms hides addresses (kernel.kptr_restrict); "
 			"kernel frames are shown as [kernel.kallsyms]");
 	sym->kernel = id;
@@ -409,11 +401,27 @@ static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd
 	}
 }
 
+/* What a freshly read module needs: a build-id check, and its debug file when stripped. */
+static void dso__finish(struct symbolizer *sym, struct dso *d, int fd)
+{
+	bool need_dwarf = sym->opts.inline_frames || sym->opts.srcline;
+
+	symbolizer__check_build_id(sym, d->path, d->symtab);
+	if (!d->symtab)
+		return;
+	if (!symtab__is_full(d->symtab) || (need_dwarf && !symtab__has_debug_info(d->symtab)))
+		symbolizer__find_debug(sym, d, fd, need_dwarf);
+	if (need_dwarf && d->dwarf_fd < 0 && symtab__has_debug_info(d->symtab))
+		d->dwarf_fd = dup(fd);
+}
+
+static void dso__ready(struct symbolizer *sym, struct dso *d);
+
 uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, uint32_t maj,
 			  uint32_t min, uint64_t ino, uint64_t start, uint64_t end)
 {
-	bool need_dwarf = sym->opts.inline_frames || sym->opts.srcline, created;
 	const struct target *tg;
+	bool created;
 	char key[4200];
 	struct dso *d;
 	uint32_t id;
@@ -446,17 +454,38 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 		pr_debug("cannot open '%s' of pid %d: %s", path, (int)pid, sear_strerror(-fd));
 		return id;
 	}
-	d->symtab = symtab__new_elf_fd(fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0);
-	symbolizer__check_build_id(sym, path, d->symtab);
-	if (d->symtab) {
-		if (!symtab__is_full(d->symtab) ||
-		    (need_dwarf && !symtab__has_debug_info(d->symtab)))
-			symbolizer__find_debug(sym, d, fd, need_dwarf);
-		if (need_dwarf && d->dwarf_fd < 0 && symtab__has_debug_info(d->symtab))
-			d->dwarf_fd = dup(fd);
+	/* Read in the background: dso__ready() collects it when its names are needed. */
+	d->job = symloader__elf(sym->loader, fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0);
+	if (d->job) {
+		d->job_fd = fd;
+		return id;
 	}
+	d->symtab = symtab__new_elf_fd(fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0);
+	dso__finish(sym, d, fd);
 	close(fd);
 	return id;
+}
+
+/* Collects a module read in the background, and does what needs the symbolizer's state. */
+static void dso__ready(struct symbolizer *sym, struct dso *d)
+{
+	bool kernel;
+
+	if (!d->job)
+		return;
+	kernel = d->kind == FRAME_KERNEL;
+	d->symtab = symjob__wait(d->job);
+	d->job = NULL;
+	if (kernel) {
+		if (!d->symtab || !symtab__count(d->symtab))
+			pr_warn("no kernel symbols: /proc/kallsyms hides addresses "
+				"(kernel.kptr_restrict); kernel frames are shown as "
+				"[kernel.kallsyms]");
+		return;
+	}
+	dso__finish(sym, d, d->job_fd);
+	close(d->job_fd);
+	d->job_fd = -1;
 }
 
 uint32_t symbolizer__anon(struct symbolizer *sym, pid_t pid)
@@ -509,11 +538,14 @@ void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path)
 				TARGET_OPEN_NO_SYMLINKS | TARGET_OPEN_CHECK_OWNER, true);
 }
 
-int symbolizer__unwind_info(const struct symbolizer *sym, uint32_t id, struct symtab_section *hdr,
+int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id, struct symtab_section *hdr,
 			    struct symtab_section *eh, int64_t *delta)
 {
-	const struct dso *d = &sym->dsos[id < sym->nr ? id : 0];
-	const struct symtab *t = d->symtab;
+	struct dso *d = &sym->dsos[id < sym->nr ? id : 0];
+	const struct symtab *t;
+
+	dso__ready(sym, d);
+	t = d->symtab;
 
 	if (d->kind == FRAME_JIT)
 		return -EAGAIN;
@@ -627,12 +659,14 @@ static const char *symbolizer__intern(struct symbolizer *sym, const char *name, 
 static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t addr,
 			       struct sym_frame *out, int max)
 {
-	struct symtab *t = d->symtab ? d->symtab : (!strcmp(d->label, "[vdso]") ? sym->vdso : NULL);
+	struct symtab *t;
 	struct dwarf_frame df[MAX_INLINE];
 	const char *name = NULL;
 	uint64_t vaddr = addr;
 	int i, n = 0;
 
+	dso__ready(sym, d);
+	t = d->symtab ? d->symtab : (!strcmp(d->label, "[vdso]") ? sym->vdso : NULL);
 	if (t && d->file_offset && symtab__file_to_vaddr(t, addr, &vaddr))
 		t = NULL;
 	if (t)

@@ -98,7 +98,7 @@ void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path);
  * has none; -EAGAIN for JIT code, which has no CFI but frame pointers.
  */
 struct symtab_section;
-int symbolizer__unwind_info(const struct symbolizer *sym, uint32_t id,
+int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id,
 			    struct symtab_section *eh_frame_hdr, struct symtab_section *eh_frame,
 			    int64_t *vaddr_minus_offset);
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "symtab.h"
 
@@ -13,10 +14,13 @@
 #define SYMTAB_MAX_BUILD 20
 
 struct sym {
-	uint64_t start, end; /* end == start: size unknown, runs to the next symbol */
-	uint32_t name;	     /* offset into names */
-	uint8_t rank;	     /* among aliases the highest wins: global, weak, local */
+	uint64_t start;
+	uint32_t size;	    /* 0: unknown, until symtab__finish() runs it to the next symbol */
+	uint32_t name : 30; /* offset into names */
+	uint32_t rank : 2;  /* among aliases the highest wins: global, weak, local */
 };
+
+#define SYMTAB_MAX_NAMES (1u << 30) /* what a name offset can address */
 
 enum {
 	RANK_LOCAL,
@@ -59,6 +63,31 @@ void symtab__free(struct symtab *t)
 	free(t);
 }
 
+/* Makes room for nr more symbols and bytes more of names, exactly, before adding them. */
+static int symtab__reserve(struct symtab *t, size_t nr, size_t bytes)
+{
+	struct sym *s;
+	char *n;
+
+	if (nr > SYMTAB_MAX_SYMS || bytes > SYMTAB_MAX_NAMES)
+		return -E2BIG;
+	if (t->nr + nr > t->cap) {
+		s = realloc(t->syms, (t->nr + nr) * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		t->syms = s;
+		t->cap = t->nr + nr;
+	}
+	if (t->names_len + bytes > t->names_cap) {
+		n = realloc(t->names, t->names_len + bytes);
+		if (!n)
+			return -ENOMEM;
+		t->names = n;
+		t->names_cap = t->names_len + bytes;
+	}
+	return 0;
+}
+
 static int symtab__add(struct symtab *t, uint64_t start, uint64_t size, const char *name,
 		       size_t len, int rank)
 {
@@ -68,6 +97,8 @@ static int symtab__add(struct symtab *t, uint64_t start, uint64_t size, const ch
 		return -E2BIG;
 	if (len > SYMTAB_MAX_NAME)
 		len = SYMTAB_MAX_NAME;
+	if (t->names_len + len + 1 > SYMTAB_MAX_NAMES)
+		return -E2BIG;
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
 
@@ -91,7 +122,7 @@ static int symtab__add(struct symtab *t, uint64_t start, uint64_t size, const ch
 	}
 	s = &t->syms[t->nr++];
 	s->start = start;
-	s->end = start + size;
+	s->size = size > UINT32_MAX ? UINT32_MAX : size;
 	s->name = t->names_len;
 	s->rank = rank;
 	memcpy(t->names + t->names_len, name, len);
@@ -122,8 +153,8 @@ static int sym__cmp(const void *a, const void *b, void *ctx)
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	if ((x->end != x->start) != (y->end != y->start))
-		return x->end != x->start ? -1 : 1;
+	if (!x->size != !y->size)
+		return x->size ? -1 : 1;
 	if (x->rank != y->rank)
 		return x->rank > y->rank ? -1 : 1;
 	ux = underscores(names + x->name);
@@ -140,7 +171,20 @@ static void symtab__finish(struct symtab *t)
 
 	if (!t->nr)
 		return;
-	qsort_r(t->syms, t->nr, sizeof(*t->syms), sym__cmp, t->names);
+	/* kallsyms comes sorted by address: then only the aliases at one address need ordering. */
+	for (i = 1; i < t->nr && t->syms[i - 1].start <= t->syms[i].start; i++)
+		;
+	if (i < t->nr) {
+		qsort_r(t->syms, t->nr, sizeof(*t->syms), sym__cmp, t->names);
+	} else {
+		for (i = 0; i < t->nr; i = n) {
+			for (n = i + 1; n < t->nr && t->syms[n].start == t->syms[i].start; n++)
+				;
+			if (n - i > 1)
+				qsort_r(t->syms + i, n - i, sizeof(*t->syms), sym__cmp, t->names);
+		}
+		n = 0;
+	}
 	for (i = 0; i < t->nr; i++) {
 		if (n && t->syms[n - 1].start == t->syms[i].start)
 			continue;
@@ -148,10 +192,30 @@ static void symtab__finish(struct symtab *t)
 	}
 	t->nr = n;
 	for (i = 0; i + 1 < n; i++)
-		if (t->syms[i].end == t->syms[i].start)
-			t->syms[i].end = t->syms[i + 1].start;
-	if (n && t->syms[n - 1].end == t->syms[n - 1].start)
-		t->syms[n - 1].end = t->syms[n - 1].start + 4096;
+		if (!t->syms[i].size) {
+			uint64_t gap = t->syms[i + 1].start - t->syms[i].start;
+
+			t->syms[i].size = gap > UINT32_MAX ? UINT32_MAX : gap;
+		}
+	if (n && !t->syms[n - 1].size)
+		t->syms[n - 1].size = 4096;
+	/* Give back what the estimates reserved beyond need. */
+	if (n < t->cap) {
+		struct sym *s = realloc(t->syms, (n ? n : 1) * sizeof(*s));
+
+		if (s) {
+			t->syms = s;
+			t->cap = n ? n : 1;
+		}
+	}
+	if (t->names_len < t->names_cap) {
+		char *p = realloc(t->names, t->names_len ? t->names_len : 1);
+
+		if (p) {
+			t->names = p;
+			t->names_cap = t->names_len ? t->names_len : 1;
+		}
+	}
 }
 
 const char *symtab__lookup(const struct symtab *t, uint64_t addr, uint64_t *offset)
@@ -169,7 +233,7 @@ const char *symtab__lookup(const struct symtab *t, uint64_t addr, uint64_t *offs
 	if (!lo)
 		return NULL;
 	s = &t->syms[lo - 1];
-	if (addr >= s->end)
+	if (addr - s->start >= s->size)
 		return NULL;
 	if (offset)
 		*offset = addr - s->start;
@@ -257,27 +321,48 @@ static void elf__read_build_id(Elf *elf, struct symtab *t)
 	}
 }
 
+/* A function symbol with a name: the kind symtab keeps. Returns its name, or NULL. */
+static const char *elf__function(Elf *elf, const GElf_Shdr *sh, const GElf_Sym *sym)
+{
+	const char *name;
+	int type = GELF_ST_TYPE(sym->st_info);
+
+	if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym->st_shndx == SHN_UNDEF ||
+	    !sym->st_value)
+		return NULL;
+	name = elf_strptr(elf, sh->sh_link, sym->st_name);
+	return name && *name ? name : NULL;
+}
+
 static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct symtab *t)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t i, n;
+	size_t i, n, nr = 0, bytes = 0;
+	const char *name;
 	GElf_Sym sym;
+	int err;
 
 	if (!data || !sh->sh_entsize)
 		return 0;
 	n = sh->sh_size / sh->sh_entsize;
+	/* Count first, so that the tables are allocated once, at their size. */
+	for (i = 0; i < n && gelf_getsym(data, i, &sym); i++) {
+		name = elf__function(elf, sh, &sym);
+		if (name) {
+			nr++;
+			bytes += strnlen(name, SYMTAB_MAX_NAME) + 1;
+		}
+	}
+	err = symtab__reserve(t, nr, bytes);
+	if (err)
+		return err;
 	for (i = 0; i < n; i++) {
-		const char *name;
-		int type, bind;
+		int bind;
 
 		if (!gelf_getsym(data, i, &sym))
 			break;
-		type = GELF_ST_TYPE(sym.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-		    !sym.st_value)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name || !*name)
+		name = elf__function(elf, sh, &sym);
+		if (!name)
 			continue;
 		bind = GELF_ST_BIND(sym.st_info);
 		if (symtab__add(t, sym.st_value, sym.st_size, name, strlen(name),
@@ -351,7 +436,10 @@ static struct symtab *symtab__from_elf(Elf *elf, int flags)
 			    (struct segment){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
 		}
 	}
-	/* .symtab is a superset of .dynsym when present; read both for stripped files. */
+	/* .symtab is a superset of .dynsym: read .dynsym only from stripped files. */
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			t->full = true;
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 
@@ -360,15 +448,13 @@ static struct symtab *symtab__from_elf(Elf *elf, int flags)
 		name = elf_strptr(elf, eh.e_shstrndx, sh.sh_name);
 		if (name && !strcmp(name, ".debug_info") && sh.sh_type != SHT_NOBITS)
 			t->debug_info = true;
-		if (sh.sh_type == SHT_SYMTAB)
-			t->full = true;
 		if ((flags & SYMTAB_UNWIND) && name && !strcmp(name, ".eh_frame_hdr") &&
 		    !t->eh_frame_hdr)
 			t->eh_frame_hdr =
 			    section_copy(scn, &sh, &t->eh_frame_hdr_vaddr, &t->eh_frame_hdr_size);
 		if ((flags & SYMTAB_UNWIND) && name && !strcmp(name, ".eh_frame") && !t->eh_frame)
 			t->eh_frame = section_copy(scn, &sh, &t->eh_frame_vaddr, &t->eh_frame_size);
-		if ((sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) &&
+		if ((sh.sh_type == SHT_SYMTAB || (sh.sh_type == SHT_DYNSYM && !t->full)) &&
 		    elf__read_symbols(elf, scn, &sh, t)) {
 			symtab__free(t);
 			errno = ENOMEM;
@@ -376,8 +462,7 @@ static struct symtab *symtab__from_elf(Elf *elf, int flags)
 		}
 	}
 	elf__read_build_id(elf, t);
-	symtab__finish(t);
-	return t;
+	return t; /* not finished: the caller ends the Elf first, to free its copies */
 }
 
 struct symtab *symtab__new_elf_mem(const void *buf, size_t len, int flags)
@@ -393,6 +478,8 @@ struct symtab *symtab__new_elf_mem(const void *buf, size_t len, int flags)
 	}
 	t = symtab__from_elf(elf, flags);
 	elf_end(elf);
+	if (t)
+		symtab__finish(t);
 	return t;
 }
 
@@ -410,6 +497,8 @@ struct symtab *symtab__new_elf_fd(int fd, int flags)
 	}
 	t = symtab__from_elf(elf, flags);
 	elf_end(elf);
+	if (t)
+		symtab__finish(t);
 	return t;
 }
 
@@ -424,13 +513,11 @@ static int hexval(char c)
 	return -1;
 }
 
-struct symtab *symtab__new_kallsyms_mem(const char *buf, size_t len)
+/* Adds the text symbols of whole kallsyms lines. Returns 0 or -ENOMEM. */
+static int symtab__kallsyms_lines(struct symtab *t, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len, *eol, *name, *name_end;
-	struct symtab *t = symtab__alloc();
 
-	if (!t)
-		return NULL;
 	for (; p < end; p = eol + 1) {
 		uint64_t addr = 0;
 		int digits = 0, v;
@@ -459,12 +546,65 @@ struct symtab *symtab__new_kallsyms_mem(const char *buf, size_t len)
 		if (symtab__add(t, addr, 0, name, name_end - name,
 				type == 'T'		     ? RANK_GLOBAL
 				: type == 'W' || type == 'w' ? RANK_WEAK
-							     : RANK_LOCAL)) {
-			symtab__free(t);
-			errno = ENOMEM;
-			return NULL;
-		}
+							     : RANK_LOCAL))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct symtab *symtab__new_kallsyms_mem(const char *buf, size_t len)
+{
+	struct symtab *t = symtab__alloc();
+
+	if (!t)
+		return NULL;
+	if (symtab__kallsyms_lines(t, buf, len)) {
+		symtab__free(t);
+		errno = ENOMEM;
+		return NULL;
 	}
 	symtab__finish(t);
 	return t;
+}
+
+struct symtab *symtab__new_kallsyms_fd(int fd, size_t max)
+{
+	struct symtab *t = symtab__alloc();
+	size_t cap = 1 << 16, len = 0, total = 0;
+	char *buf = malloc(cap);
+	const char *nl;
+	ssize_t got;
+
+	if (!t || !buf)
+		goto out_nomem;
+	/* Whole lines a block at a time: the text is never held whole. */
+	for (;;) {
+		got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0 || (total += got) > max) {
+			if (symtab__kallsyms_lines(t, buf, len))
+				goto out_nomem;
+			break;
+		}
+		len += got;
+		nl = memrchr(buf, '\n', len);
+		if (!nl) {
+			if (len == cap)
+				len = 0; /* a line longer than the block is no symbol */
+			continue;
+		}
+		if (symtab__kallsyms_lines(t, buf, nl + 1 - buf))
+			goto out_nomem;
+		len -= nl + 1 - buf;
+		memmove(buf, nl + 1, len);
+	}
+	free(buf);
+	symtab__finish(t);
+	return t;
+out_nomem:
+	free(buf);
+	symtab__free(t);
+	errno = ENOMEM;
+	return NULL;
 }

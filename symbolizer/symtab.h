@@ -54,6 +54,9 @@ int symtab__unwind_tables(const struct symtab *t, struct symtab_section *eh_fram
  */
 struct symtab *symtab__new_kallsyms_mem(const char *buf, size_t len);
 
+/* The same from a file such as /proc/kallsyms, read a block at a time, up to max bytes. */
+struct symtab *symtab__new_kallsyms_fd(int fd, size_t max);
+
 void symtab__free(struct symtab *t);
 
 /*
