@@ -6,8 +6,9 @@
 #
 # - size:     the .sear of a recording vs the perf.data of the same run (both attached
 #             to one workload at once, same event and rate)
-# - report:   perf.data to folded stacks: 'sear report' vs 'perf script' (perf's own text,
-#             before any stackcollapse step)
+# - report:   a Node perf.data (9999 Hz for BENCH_SECONDS, default 20) to an SVG: 'sear
+#             report' vs 'perf script' alone (perf's own text, before any stackcollapse
+#             step), in seconds and peak RSS
 # - collapse: 'sear collapse' on perf script text vs stackcollapse-perf.pl, when it is
 #             found on PATH or in $FLAMEGRAPH_DIR
 set -euo pipefail
@@ -17,6 +18,7 @@ sear=build/sear
 demo=build/demo
 [ -x "$sear" ] && [ -x "$demo" ] || { echo "build first: tools/setup.sh" >&2; exit 1; }
 command -v perf >/dev/null || { echo "perf is needed as the reference" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time, Debian package time) measures peak memory: apt-get install time" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/sear-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -42,15 +44,28 @@ pd=$(awk '{ print $1 }' "$tmp/sizes" | median)
 sr=$(awk '{ print $2 }' "$tmp/sizes" | median)
 echo "size:     perf.data $pd B, .sear $sr B: .sear is $(awk -v a="$pd" -v b="$sr" 'BEGIN { printf "%.1f", a / b }')x smaller"
 
-# 2. Reading perf.data: one large file, read by both.
-perf record -q -e cpu-clock -F 4000 -g -o "$tmp/big.data" -- "$demo" 10 2>/dev/null
+# 2. Reading perf.data: one large file of a Node workload (JIT frames, deep recursion,
+#    a 100 MB binary), read by both: perf script alone (before any stackcollapse step)
+#    against sear report to an SVG. Seconds and peak RSS (GNU time's %M), alternating.
+secs=${BENCH_SECONDS:-20}
+if command -v node >/dev/null; then
+	perf record -q -e cpu-clock -F 9999 -g -o "$tmp/big.data" -- \
+		node --perf-basic-prof tests/workloads/hot.js "$secs" >/dev/null 2>&1
+else
+	perf record -q -e cpu-clock -F 4000 -g -o "$tmp/big.data" -- "$demo" 10 2>/dev/null
+fi
+timed() { /usr/bin/time -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>&1; cat "$tmp/t"; }
 for i in $(seq "$runs"); do
-	seconds perf script -i "$tmp/big.data" >>"$tmp/perfscript"
-	seconds "$sear" report "$tmp/big.data" -o "$tmp/big.folded" >>"$tmp/searreport"
+	timed perf script -i "$tmp/big.data" >>"$tmp/perfscript"
+	timed "$sear" report "$tmp/big.data" -o "$tmp/big.svg" >>"$tmp/searreport"
 done
-ps=$(median <"$tmp/perfscript")
-sp=$(median <"$tmp/searreport")
-echo "report:   perf script ${ps}s, sear report ${sp}s (to folded): sear is $(awk -v a="$ps" -v b="$sp" 'BEGIN { printf "%.1f", a / b }')x faster"
+ps=$(awk '{ print $1 }' "$tmp/perfscript" | median)
+sp=$(awk '{ print $1 }' "$tmp/searreport" | median)
+pm=$(awk '{ print $2 }' "$tmp/perfscript" | median)
+sm=$(awk '{ print $2 }' "$tmp/searreport" | median)
+nsamp=$("$sear" report "$tmp/big.data" -o - 2>/dev/null | awk '{ s += $NF } END { print s + 0 }')
+echo "report:   $nsamp samples, $(($(stat -c %s "$tmp/big.data") / 1048576)) MiB of perf.data: perf script ${ps}s ${pm} KiB, sear report to SVG ${sp}s ${sm} KiB"
+echo "          sear is $(awk -v a="$ps" -v b="$sp" 'BEGIN { printf "%.1f", a / b }')x faster, in $(awk -v a="$sm" -v b="$pm" 'BEGIN { printf "%.0f", 100 * a / b }')% of perf script's peak memory"
 
 # 3. Collapsing perf script text.
 perf script -i "$tmp/big.data" >"$tmp/big.txt" 2>/dev/null

@@ -79,6 +79,7 @@ enum {
 	OPT_LOAD_INLINE,
 	OPT_LOAD_SRCLINE,
 	OPT_LOAD_FULL_NAMES,
+	OPT_LOAD_SYMFS,
 };
 /* clang-format off */
 #define LOAD_LONGOPTS							\
@@ -91,7 +92,8 @@ enum {
 	{ "reverse", no_argument, NULL, OPT_LOAD_REVERSE },		\
 	{ "inline", no_argument, NULL, OPT_LOAD_INLINE },		\
 	{ "srcline", no_argument, NULL, OPT_LOAD_SRCLINE },		\
-	{ "full-names", no_argument, NULL, OPT_LOAD_FULL_NAMES }
+	{ "full-names", no_argument, NULL, OPT_LOAD_FULL_NAMES },	\
+	{ "symfs", required_argument, NULL, OPT_LOAD_SYMFS }
 /* clang-format on */
 int load_option(struct load_opts *o, int opt, const char *arg);
 

@@ -155,7 +155,9 @@ const char load_options_help[] =
     "Names (perf.data inputs; a .sear holds its names already):\n"
     "  --inline               inlined functions as frames of their own (DWARF)\n"
     "  --srcline              add file:line to each frame (DWARF)\n"
-    "  --full-names           keep C++ and Rust parameter lists\n";
+    "  --full-names           keep C++ and Rust parameter lists\n"
+    "  --symfs DIR            read the recorded binaries under DIR, as if it were /\n"
+    "                         (a copy of the machine or container that recorded)\n";
 
 static int parse_id_list(const char *arg, pid_t *out, int *nr)
 {
@@ -228,6 +230,13 @@ int load_option(struct load_opts *o, int opt, const char *arg)
 		return 1;
 	case OPT_LOAD_FULL_NAMES:
 		o->names.full_names = true;
+		return 1;
+	case OPT_LOAD_SYMFS:
+		if (access(arg, X_OK)) {
+			msg("invalid --symfs '%s': %s", arg, errstr(errno));
+			return -1;
+		}
+		o->names.symfs = arg;
 		return 1;
 	}
 	return 0;

@@ -88,6 +88,15 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	sym->targets = targets__new(sym->opts.offline);
 	sym->dsos = calloc(16, sizeof(*sym->dsos));
 	sym->loader = symloader__new();
+	if (sym->targets && sym->opts.symfs) {
+		int fd = open(sym->opts.symfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0) {
+			symbolizer__free(sym);
+			return NULL; /* errno from open */
+		}
+		targets__set_symfs(sym->targets, fd);
+	}
 	if (!sym->keys || !sym->names || !sym->targets || !sym->dsos || !sym->loader) {
 		symbolizer__free(sym);
 		errno = ENOMEM;
@@ -303,6 +312,8 @@ static struct symtab *symbolizer__vdso(struct symbolizer *sym)
 	if (sym->vdso_tried)
 		return sym->vdso;
 	sym->vdso_tried = true;
+	if (sym->opts.symfs || sym->opts.no_files)
+		return NULL; /* ours is this machine's, not the recorded one's */
 	f = base ? fopen("/proc/self/maps", "re") : NULL;
 	while (f && fgets(line, sizeof(line), f)) {
 		unsigned long start, end;
@@ -350,7 +361,8 @@ static int symbolizer__open_mapped(struct symbolizer *sym, pid_t pid, const char
 	fd = targets__open(sym->targets, pid, path, 0, 0, NULL, NULL);
 	if (fd < 0)
 		return fd;
-	if (ino && !fstat(fd, &st) && st.st_ino != ino)
+	/* Offline, inodes are another machine's or another time's: the build-id says more. */
+	if (ino && !sym->opts.offline && !fstat(fd, &st) && st.st_ino != ino)
 		pr_warn("'%s' was replaced on disk after pid %d mapped it: its names may be wrong",
 			path, (int)pid);
 	return fd;

@@ -33,6 +33,7 @@ struct symbolizer_opts {
 	bool offline;	    /* replaying a file: the pids are not this machine's now */
 	bool unwind_tables; /* keep .eh_frame for the unwinder (symbolizer__unwind_info()) */
 	bool no_files;	    /* open no file at all, not even kallsyms: for fuzzing the pipeline */
+	const char *symfs;  /* offline: read every file under this directory, as perf --symfs */
 };
 
 struct symbolizer;

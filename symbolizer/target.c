@@ -26,6 +26,7 @@ struct targets {
 	struct u64map by_pid; /* pid -> index */
 	struct root *roots;   /* distinct pinned roots, each fd held once */
 	bool offline;
+	int symfs_fd; /* every file is opened in this root instead (--symfs), or -1 */
 	size_t nr_roots, cap_roots;
 };
 
@@ -33,9 +34,16 @@ struct targets *targets__new(bool offline)
 {
 	struct targets *t = calloc(1, sizeof(struct targets));
 
-	if (t)
+	if (t) {
 		t->offline = offline;
+		t->symfs_fd = -1;
+	}
 	return t;
+}
+
+void targets__set_symfs(struct targets *t, int dirfd)
+{
+	t->symfs_fd = dirfd;
 }
 
 void targets__free(struct targets *t)
@@ -44,6 +52,8 @@ void targets__free(struct targets *t)
 
 	if (!t)
 		return;
+	if (t->symfs_fd >= 0)
+		close(t->symfs_fd);
 	for (i = 0; i < t->nr_roots; i++)
 		close(t->roots[i].fd);
 	free(t->roots);
@@ -274,7 +284,10 @@ int targets__open(struct targets *t, pid_t pid, const char *path, int flags, siz
 
 	if (why)
 		*why = NULL;
-	fd = open_in_root((flags & TARGET_OPEN_HOST) ? -1 : tg->root_fd, path, flags);
+	fd = open_in_root(t->symfs_fd >= 0	       ? t->symfs_fd
+			  : (flags & TARGET_OPEN_HOST) ? -1
+						       : tg->root_fd,
+			  path, flags);
 	if (fd < 0) {
 		if (fd == -ELOOP && why)
 			*why = "it is a symlink";

@@ -52,6 +52,13 @@ void targets__free(struct targets *t);
  */
 const struct target *targets__get(struct targets *t, pid_t pid);
 
+/*
+ * Opens every file inside dirfd (an O_PATH directory, owned from now on)
+ * instead of the processes' roots and the host: perf's --symfs, for
+ * reading a recording against a copy of another machine's files.
+ */
+void targets__set_symfs(struct targets *t, int dirfd);
+
 /* pid was forked by ppid: it starts with ppid's root, until seen alive. */
 void targets__fork(struct targets *t, pid_t pid, pid_t ppid);
 

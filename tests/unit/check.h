@@ -55,6 +55,34 @@ static inline char *golden_read(const char *rel, size_t *len)
 	return buf;
 }
 
+/*
+ * Compares got with the golden file rel. With SEAR_UPDATE_GOLDEN=1 in the
+ * environment, writes got there instead (then review the diff, commit).
+ */
+static inline void golden_check(const char *rel, const char *got)
+{
+	char path[4096], *want;
+	FILE *f;
+
+	if (getenv("SEAR_UPDATE_GOLDEN")) {
+		snprintf(path, sizeof(path), "%s/%s", SEAR_GOLDEN_DIR, rel);
+		f = fopen(path, "w");
+		if (!f || fputs(got, f) < 0 || fclose(f))
+			fail_msg("cannot write golden file %s", path);
+		return;
+	}
+	want = golden_read(rel, NULL);
+	if (strcmp(want, got)) {
+		size_t i = 0;
+
+		while (want[i] && want[i] == got[i])
+			i++;
+		fail_msg("%s differs at byte %zu: want \"%.60s\", got \"%.60s\"", rel, i,
+			 want + i, got + i);
+	}
+	free(want);
+}
+
 /* Captures what fn writes to a FILE into a new string. */
 #define CAPTURE(var, call)                                         \
 	do {                                                       \

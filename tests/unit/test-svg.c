@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* SVG escaping, truncation and rendering. */
 #include "check.h"
+#include "flamegraph/folded.h"
 #include "flamegraph/svg.h"
 
 static char *escape(const char *s, size_t len)
@@ -120,9 +121,27 @@ static void test_render_no_samples(void **state)
 	flame__free(f);
 }
 
+/* A small graph, byte for byte: the renderer's output changes only on purpose. */
+static void test_golden(void **state)
+{
+	size_t len, bad = 0;
+	char *in = golden_read("svg/small.folded", &len), *text;
+	struct flame_svg_opts o = { .title = "golden", .subtitle = "7 stacks" };
+	struct flame *f = flame__new();
+
+	(void)state;
+	assert_int_equal(folded__parse_mem(f, in, len, NULL, &bad), 0);
+	text = render(f, &o);
+	golden_check("svg/small.svg", text);
+	free(text);
+	flame__free(f);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_escape_entities),
 		cmocka_unit_test(test_escape_invalid),
 		cmocka_unit_test(test_prefix_utf8),
