@@ -9,6 +9,7 @@
 
 #include "array.h"
 #include "hash.h"
+#include "io.h"
 #include "log.h"
 #include "stackset.h"
 #include "searfile.h"
@@ -78,24 +79,6 @@ static int buf__u32(struct buf *b, uint32_t v)
 	uint8_t le[4] = { v, v >> 8, v >> 16, v >> 24 };
 
 	return buf__put(b, le, 4);
-}
-
-/* Writes all of p, through EINTR and short writes. */
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *s = p;
-
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= w;
-	}
-	return 0;
 }
 
 /* Metadata text: "key=value" lines; a value's newlines and backslashes are escaped. */
@@ -276,7 +259,7 @@ struct sear_writer *sear_writer__new(int fd, const struct sear_meta *m)
 	err = buf__put(&hdr, REC_MAGIC, 8) || buf__u32(&hdr, REC_VERSION) || buf__u32(&hdr, n) ||
 	      buf__put(&hdr, meta.p, n);
 	if (!err)
-		err = write_all(fd, hdr.p, hdr.len);
+		err = io__write_all(fd, hdr.p, hdr.len);
 	free(hdr.p);
 	free(meta.p);
 	if (err) {
@@ -439,7 +422,7 @@ int sear_writer__flush(struct sear_writer *w)
 	buf__u32(&w->out, c);
 	buf__u32(&w->out, w->raw.len);
 	w->out.len += c;
-	err = write_all(w->fd, w->out.p, w->out.len);
+	err = io__write_all(w->fd, w->out.p, w->out.len);
 	if (err)
 		return err;
 	/* What was written is in the file: the next chunk starts afresh. */
@@ -465,7 +448,7 @@ int sear_writer__finish(struct sear_writer *w, const struct sear_meta *m)
 			  ? -ENOMEM
 			  : 0;
 	if (!err)
-		err = write_all(w->fd, t.p, t.len);
+		err = io__write_all(w->fd, t.p, t.len);
 	free(t.p);
 	free(totals.p);
 	sear_writer__free(w);
@@ -513,26 +496,17 @@ static uint32_t rd32(const uint8_t *p)
 /* Reads up to n bytes of the input. Returns how many (fewer only at the end), or -errno. */
 static ssize_t sear_reader__read(struct sear_reader *r, void *buf, size_t n)
 {
-	size_t done = 0;
+	ssize_t done;
 
 	if (!r->fd_mode) {
 		size_t left = r->mem_len - r->pos;
 
 		done = n < left ? n : left;
 		memcpy(buf, r->mem + r->pos, done);
-		r->pos += done;
-		return done;
-	}
-	while (done < n) {
-		ssize_t got = read(r->fd, (uint8_t *)buf + done, n - done);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return -errno;
-		if (!got)
-			break;
-		done += got;
+	} else {
+		done = io__read_full(r->fd, buf, n);
+		if (done < 0)
+			return done;
 	}
 	r->pos += done;
 	return done;

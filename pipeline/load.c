@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/io.h"
 #include "lib/log.h"
 #include "lib/perfdata.h"
 #include "lib/profile.h"
@@ -306,16 +307,14 @@ static int load_folded(struct loader *l, int fd, const char *head, size_t head_l
 		return -ENOMEM;
 	memcpy(buf, head, head_len);
 	while (!err && (!eof || len)) {
-		while (!eof && len < cap) {
-			got = read(fd, buf + len, cap - len);
-			if (got < 0 && errno == EINTR)
-				continue;
+		if (!eof && len < cap) {
+			got = io__read_full(fd, buf + len, cap - len);
 			if (got < 0) {
-				err = -errno;
-				pr_warn("cannot read '%s': %s", l->path, sear_strerror(errno));
+				err = got;
+				pr_warn("cannot read '%s': %s", l->path, sear_strerror(-err));
 				goto out;
 			}
-			eof = !got;
+			eof = len + got < cap;
 			len += got;
 		}
 		if (eof) {
@@ -359,24 +358,20 @@ static int spool(const char *path, int in, const char *head, size_t head_len)
 {
 	char *buf = malloc(LOAD_BLOCK);
 	const char *dir = getenv("TMPDIR");
-	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600), err;
 	ssize_t got;
 
-	if (fd < 0 || !buf || write(fd, head, head_len) != (ssize_t)head_len)
-		goto out_fail;
-	while ((got = read(in, buf, LOAD_BLOCK)) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 || write(fd, buf, got) != got)
-			goto out_fail;
+	err = fd < 0 ? -errno : !buf ? -ENOMEM : io__write_all(fd, head, head_len);
+	while (!err && (got = io__read_full(in, buf, LOAD_BLOCK)) != 0)
+		err = got < 0 ? got : io__write_all(fd, buf, got);
+	if (!err && lseek(fd, 0, SEEK_SET))
+		err = -errno;
+	if (!err) {
+		free(buf);
+		return fd;
 	}
-	free(buf);
-	if (lseek(fd, 0, SEEK_SET))
-		goto out_fail;
-	return fd;
-out_fail:
 	pr_warn("cannot read '%s': spooling the pipe to a temporary file failed: %s", path,
-		sear_strerror(errno));
+		sear_strerror(-err));
 	free(buf);
 	if (fd >= 0)
 		close(fd);
@@ -418,19 +413,13 @@ static int load(const char *path, const struct load_opts *o, folded_fn fn, void 
 	}
 	if (!std)
 		fcntl(fd, F_SETFL, 0); /* O_NONBLOCK was only for a FIFO's open */
-	while (len < sizeof(head)) {
-		got = read(fd, head + len, sizeof(head) - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			err = -errno;
-			pr_warn("cannot read '%s': %s", l->path, sear_strerror(errno));
-			goto out;
-		}
-		if (!got)
-			break;
-		len += got;
+	got = io__read_full(fd, head, sizeof(head));
+	if (got < 0) {
+		err = got;
+		pr_warn("cannot read '%s': %s", l->path, sear_strerror(-err));
+		goto out;
 	}
+	len = got;
 	if (!len) {
 		err = -ENODATA; /* the caller says whether that is wrong */
 		goto out;
