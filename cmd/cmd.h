@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "flamegraph/svg.h"
 #include "pipeline/info.h"
@@ -43,22 +44,60 @@ enum out_format {
 	OUT_SEAR, /* a recording: written by the caller, not output__write() */
 };
 
-/* Where output goes. Opened before recording, so that a bad path fails early. */
+/*
+ * Where output goes. Nothing is opened until output__begin(), after every
+ * argument and input was checked; a regular file is written to a new file
+ * beside it and renamed over it only when complete, so a failed or
+ * interrupted run leaves what was there. Devices, FIFOs and stdout are
+ * written in place.
+ */
 struct output {
 	const char *path; /* "-": stdout */
-	FILE *f;
 	enum out_format format;
+	bool stdout_, special; /* stdout; a device, FIFO or socket: written in place */
+	bool exists;	       /* path was there: dev and ino say what it is */
+	dev_t dev;
+	ino_t ino;
+	FILE *f; /* between begin and commit */
+	int fd;
+	char *tmp; /* the new file, until it is renamed over path */
 };
 
 /*
  * Picks the format from --format (may be NULL) or the path's extension,
- * and opens the file. Prints the error and returns -1 on failure.
+ * and checks that path can be written. Opens nothing. Prints the error
+ * and returns -1 on failure.
  */
 int output__open(struct output *o, const char *path, const char *format);
 
+/* True when the output is the file input (an output must never overwrite an input). */
+bool output__is(const struct output *o, const char *input);
+
 /*
- * Writes f in the output's format and closes the file. Prints the error
- * and returns -1 on failure, e.g. a full disk.
+ * Starts writing: a new file beside the target, or the device or stdout.
+ * Returns the stream (owned by o), or NULL after a message.
+ */
+FILE *output__begin(struct output *o);
+
+/* Gives a file being written its final name now, as a .sear recording has while recording. */
+int output__publish(struct output *o);
+
+/*
+ * Ends writing: flushes, syncs and renames the new file over the target.
+ * Returns 0, or -errno after a message (-EPIPE quietly: stdout's reader
+ * went away). The target is untouched on failure.
+ */
+int output__commit(struct output *o);
+
+/* Stops writing and removes the new file; the target is untouched. */
+void output__abort(struct output *o);
+
+/* Removes the new files of outputs not yet committed: for exit paths. */
+void output__cleanup(void);
+
+/*
+ * Writes f in the output's format: begin, render, commit. Prints the
+ * error and returns -1 on failure, e.g. a full disk.
  */
 int output__write(struct output *o, const struct flame *f, const struct flame_svg_opts *svg);
 

@@ -48,7 +48,8 @@ int cmd_collapse(int argc, char **argv)
 	const char *input = "-", *output = NULL;
 	struct collapse *col = NULL;
 	char *buf = NULL;
-	FILE *out = stdout;
+	struct output o = { .fd = -1 };
+	FILE *out;
 	bool first = true;
 	int c, fd, ret = 1;
 	ssize_t n;
@@ -93,8 +94,10 @@ int cmd_collapse(int argc, char **argv)
 		msg("cannot open '%s': %s", input, errstr(errno));
 		return 1;
 	}
-	if (output && strcmp(output, "-") && !(out = fopen(output, "we"))) {
-		msg("cannot write '%s': %s", output, errstr(errno));
+	if (output__open(&o, output ? output : "-", "folded"))
+		goto out;
+	if (output__is(&o, input)) {
+		msg("'%s' is both the input and the output: write elsewhere", output);
 		goto out;
 	}
 	col = collapse__new(&opts);
@@ -126,20 +129,22 @@ int cmd_collapse(int argc, char **argv)
 		msg("out of memory");
 		goto out;
 	}
+	out = output__begin(&o);
+	if (!out)
+		goto out;
 	if (collapse__write(col, out)) {
-		msg("cannot write '%s': write failed (is the disk full?)",
+		msg("cannot write '%s': write failed (is the disk full?); what was there is kept",
 		    output ? output : "stdout");
 		goto out;
 	}
+	if (output__commit(&o))
+		goto out;
 	if (collapse__unrecognized(col))
 		note("%llu lines of '%s' were not perf script samples or frames, and were skipped",
 		     (unsigned long long)collapse__unrecognized(col), input);
 	ret = 0;
 out:
-	if (out && out != stdout && fclose(out) && !ret) {
-		msg("cannot write '%s': %s", output, errstr(errno));
-		ret = 1;
-	}
+	output__abort(&o);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	collapse__free(col);

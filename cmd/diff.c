@@ -124,6 +124,10 @@ int cmd_diff(int argc, char **argv)
 		msg("diff writes .svg or .folded, not a recording");
 		goto out;
 	}
+	if (output__is(&out, argv[optind]) || output__is(&out, argv[optind + 1])) {
+		msg("'%s' is an input and the output: write the diff elsewhere", output);
+		goto out;
+	}
 	/* difffolded's columns are BEFORE AFTER whatever the shape: no negation in text. */
 	if (out.format == OUT_FOLDED)
 		d.negate = false;
@@ -158,8 +162,7 @@ int cmd_diff(int argc, char **argv)
 		svg.subtitle = subtitle;
 	ret = output__write(&out, d.f, &svg) ? 1 : 0;
 out:
-	if (out.f && out.f != stdout)
-		fclose(out.f);
+	output__abort(&out);
 	flame__free(d.f);
 	return ret;
 }

@@ -79,6 +79,13 @@ int cmd_flamegraph(int argc, char **argv)
 		return 1;
 	}
 	input = optind < argc ? argv[optind] : "-";
+	/* Before reading: a bad output path should not cost the wait. */
+	if (output__open(&out, output, strcmp(output, "-") ? NULL : "svg"))
+		return 1;
+	if (output__is(&out, input)) {
+		msg("'%s' is both the input and the output: write the graph elsewhere", output);
+		return 1;
+	}
 	f = flame__new();
 	if (!f) {
 		msg("out of memory");
@@ -88,8 +95,6 @@ int cmd_flamegraph(int argc, char **argv)
 		goto out;
 	if (!flame__total(f))
 		msg("warning: no stack counts found in '%s'", strcmp(input, "-") ? input : "stdin");
-	if (output__open(&out, output, strcmp(output, "-") ? NULL : "svg"))
-		goto out;
 	ret = output__write(&out, f, &svg) ? 1 : 0;
 out:
 	flame__free(f);

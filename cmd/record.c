@@ -37,6 +37,7 @@
 #define RECORD_POLL_MS	     100
 #define MAX_TARGETS	     4096
 #define RECORD_MAX_OUTPUTS   4
+#define RECORD_MAX_CGROUPS   16
 #define RECORD_NICE	     (-10) /* above a busy target, below real-time work */
 #define RECORD_FLUSH_SECS    1.0   /* a .sear chunk at least this often */
 #define RECORD_FLUSH_SAMPLES 65536 /* or when this many samples wait */
@@ -57,8 +58,10 @@ struct record_opts {
 	pid_t pids[MAX_TARGETS], tids[MAX_TARGETS];
 	int nr_pids, nr_tids;
 	bool system_wide;
-	const char *cgroup; /* --cgroup PATH|CONTAINER-ID */
-	char **argv;	    /* the command after "--" */
+	char *cgroup_list;			 /* --cgroup/-G, comma-separated; split in place */
+	const char *cgroups[RECORD_MAX_CGROUPS]; /* PATH or CONTAINER-ID each */
+	int nr_cgroups;
+	char **argv; /* the command after "--" */
 	struct flame_svg_opts svg;
 	struct symbolizer_opts sym_opts;
 	struct session_opts session_opts;
@@ -71,7 +74,8 @@ struct record_opts {
 struct record {
 	struct record_opts opts;
 	struct output outs[RECORD_MAX_OUTPUTS];
-	struct sear_out *sear; /* the .sear output's writer, if any */
+	struct sear_out *sear;	    /* the .sear output's writer, if any */
+	struct output *sear_output; /* and its file */
 	const char *sear_path;
 	double last_flush;
 	struct sampler *sampler;
@@ -79,11 +83,13 @@ struct record {
 	struct session *session;
 	struct workload work;
 	bool have_work;
+	bool stopped_work; /* sear stopped the command: its status is not its own */
 	int work_status;
+	int kernel_threads; /* of the -p targets */
 	int pidfds[MAX_TARGETS];
 	int nr_pidfds;
-	int cgroup_fd;
-	char cgroup_path[4096];
+	int cgroup_fds[RECORD_MAX_CGROUPS];
+	char cgroup_paths[RECORD_MAX_CGROUPS][4096];
 	bool sear_failed; /* writing the .sear failed: it keeps what it had */
 	bool status_line; /* a live status line on stderr, a TTY */
 	double last_status;
@@ -92,7 +98,16 @@ struct record {
 	struct timespec start;
 };
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static volatile sig_atomic_t record_signal;
+
+/*
+ * The signals that end a process by default: each stops a recording the
+ * way Ctrl-C does, with a complete output and the command stopped.
+ */
+static const int record_stop_signals[] = { SIGINT,  SIGTERM, SIGHUP,	SIGQUIT, SIGUSR1, SIGUSR2,
+					   SIGALRM, SIGXCPU, SIGVTALRM, SIGPROF, SIGPWR,  SIGIO };
 
 static void record__flush(struct record *r, bool force);
 
@@ -109,7 +124,8 @@ static void record__on_chld(int sig)
 static void record__usage(FILE *f)
 {
 	fputs("usage: sear record [options] -- COMMAND [ARGS...]\n"
-	      "   or: sear record [options] -p PID[,PID...] | -t TID[,TID...] | -a | --cgroup CG\n"
+	      "   or: sear record [options] -p PID[,PID...] | -t TID[,TID...] | -a | --cgroup "
+	      "CG[,CG...]\n"
 	      "\n"
 	      "Samples call stacks and writes an interactive flame graph (or folded stacks)\n"
 	      "when the command exits, the duration ends, or on Ctrl-C.\n"
@@ -124,9 +140,10 @@ static void record__usage(FILE *f)
 	      "  -a, --all-cpus         every process on every CPU; processes in containers\n"
 	      "                         are grouped under [container ID]\n"
 	      "                           sear record -a -d 10 -o system.svg\n"
-	      "  --cgroup CG            the processes of a cgroup v2: a path, or a Docker\n"
+	      "  -G, --cgroup CG[,CG]   the processes of cgroups v2: a path, or a Docker\n"
 	      "                         container id (full or a unique prefix)\n"
 	      "                           sear record --cgroup 3f2a9c1b -d 30 -o app.svg\n"
+	      "                         (with -a or without: perf spells it -a -G CG)\n"
 	      "  --pid-roots            name root frames 'comm [pid]', one per process\n"
 	      "                           sear record -a --pid-roots -d 5 -o pids.svg\n"
 	      "\n"
@@ -229,6 +246,38 @@ static int record__parse_events(struct record_opts *o, const char *arg)
 	return 0;
 }
 
+/* Adds --cgroup's (or -G's) comma-separated cgroups. */
+static int record__parse_cgroups(struct record_opts *o, const char *arg)
+{
+	size_t have = o->cgroup_list ? strlen(o->cgroup_list) : 0;
+	char *list = realloc(o->cgroup_list, have + strlen(arg) + 2), *save, *tok;
+	int i;
+
+	if (!list)
+		return -1;
+	/* Earlier names point into the list: keep them valid by rebuilding from the start. */
+	if (have)
+		list[have] = ',';
+	memcpy(list + (have ? have + 1 : 0), arg, strlen(arg) + 1);
+	for (i = 0; have && i < (int)have; i++)
+		if (!list[i])
+			list[i] = ',';
+	o->cgroup_list = list;
+	o->nr_cgroups = 0;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->nr_cgroups == RECORD_MAX_CGROUPS) {
+			msg("too many cgroups in '%s': at most %d", arg, RECORD_MAX_CGROUPS);
+			return -1;
+		}
+		o->cgroups[o->nr_cgroups++] = tok;
+	}
+	if (!o->nr_cgroups) {
+		msg("no cgroup in '%s': use --cgroup PATH|ID[,...]", arg);
+		return -1;
+	}
+	return 0;
+}
+
 #define DWARF_STACK_DEFAULT 8192  /* see bench/: covers the tests' 40-deep recursion */
 #define DWARF_STACK_MAX	    65528 /* the kernel's limit: a u16 record size */
 #define LEAF_STACK	    64	  /* fp mode: enough to read the return address at [SP] */
@@ -317,7 +366,7 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 	o->freq = 999;
 	optind = 1;
 	/* '+': stop at the first non-option, so the command's own flags stay its own. */
-	while ((c = getopt_long(argc, argv, "+p:t:aF:c:e:gd:o:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:t:aG:F:c:e:gd:o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->nr_pids = parse_pid_list(optarg, o->pids, MAX_TARGETS, o->nr_pids);
@@ -336,8 +385,10 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 		case 'a':
 			o->system_wide = true;
 			break;
+		case 'G':
 		case OPT_CGROUP:
-			o->cgroup = optarg;
+			if (record__parse_cgroups(o, optarg))
+				return -1;
 			break;
 		case OPT_PID_ROOTS:
 			o->session_opts.pid_roots = true;
@@ -437,13 +488,16 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 		o->argv = argv + optind;
 	if (!o->nr_outputs)
 		o->outputs[o->nr_outputs++] = "flame.svg";
-	if (!!o->argv + !!o->nr_pids + !!o->nr_tids + o->system_wide + !!o->cgroup != 1) {
+	/* perf spells a cgroup -a -G CG: -a with cgroups names the cgroups' processes. */
+	if (!!o->argv + !!o->nr_pids + !!o->nr_tids + (o->system_wide || o->nr_cgroups) != 1) {
 		msg("name one target: -- COMMAND, -p PID, -t TID, -a or --cgroup "
 		    "(see 'sear record --help')");
 		return -1;
 	}
 	/* Machine-wide views group each container's processes under it. */
-	o->session_opts.container_roots = o->system_wide || o->cgroup;
+	if (o->nr_cgroups)
+		o->system_wide = false;
+	o->session_opts.container_roots = o->system_wide || o->nr_cgroups;
 	if (record__parse_call_graph(o))
 		return -1;
 	return 0;
@@ -545,6 +599,14 @@ static void record__open_error(struct record *r, int err, pid_t pid)
 	switch (-err) {
 	case EACCES:
 	case EPERM:
+		if (cgroup__in_container()) {
+			/* Inside a container sear is root already, and sysctl is not the user's. */
+			msg("perf_event_open denied inside a container: run it with 'docker run "
+			    "--privileged', or '--cap-add PERFMON' (Docker 20.10 and later; else "
+			    "'--cap-add SYS_ADMIN')%s",
+			    proc__seccomp() == 2 ? " and '--security-opt seccomp=unconfined'" : "");
+			break;
+		}
 		msg("perf_event_open denied (kernel.perf_event_paranoid=%d): run as root, grant "
 		    "CAP_PERFMON (or CAP_SYS_ADMIN), or allow it with 'sysctl "
 		    "kernel.perf_event_paranoid=1'",
@@ -554,9 +616,15 @@ static void record__open_error(struct record *r, int err, pid_t pid)
 		msg("no process with pid %d", (int)pid);
 		break;
 	case ENOSYS:
-		msg("perf_event_open is not available: the kernel lacks perf events, or seccomp "
-		    "blocks it (in Docker, run with --privileged or a seccomp profile that "
-		    "allows perf_event_open)");
+		if (cgroup__in_container())
+			msg("perf_event_open is blocked inside this container (its seccomp "
+			    "profile): "
+			    "run it with 'docker run --privileged', or '--security-opt "
+			    "seccomp=unconfined' and '--cap-add PERFMON'");
+		else
+			msg("perf_event_open is not available: the kernel lacks perf events, or "
+			    "seccomp blocks it (in Docker, run with --privileged or a seccomp "
+			    "profile that allows perf_event_open)");
 		break;
 	case ENOENT:
 	case EOPNOTSUPP:
@@ -617,8 +685,8 @@ retry:
 		if (err)
 			failed = r->opts.tids[i];
 	}
-	if (!err && r->cgroup_fd >= 0)
-		err = sampler__open_cgroup(r->sampler, r->cgroup_fd);
+	for (i = 0; !err && i < r->opts.nr_cgroups; i++)
+		err = sampler__open_cgroup(r->sampler, r->cgroup_fds[i]);
 	if (!err && r->opts.system_wide) {
 		const int *cpus = sampler__cpus(r->sampler, &n);
 
@@ -666,7 +734,7 @@ static bool record__targets_alive(struct record *r)
 {
 	int i, alive = 0;
 
-	if (r->opts.system_wide || r->opts.cgroup)
+	if (r->opts.system_wide || r->opts.nr_cgroups)
 		return true;
 	if (r->have_work) {
 		int status;
@@ -724,9 +792,10 @@ static int record__loop(struct record *r)
 		pfds[nr++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 	for (i = 0; i < r->nr_pidfds; i++)
 		pfds[nr++] = (struct pollfd){ .fd = r->pidfds[i], .events = POLLIN };
+	/* ppoll waits with the stopping signals (blocked elsewhere) let through. */
 	sigprocmask(SIG_SETMASK, NULL, &orig);
-	sigdelset(&orig, SIGINT);
-	sigdelset(&orig, SIGTERM);
+	for (i = 0; i < (int)ARRAY_SIZE(record_stop_signals); i++)
+		sigdelset(&orig, record_stop_signals[i]);
 	sigdelset(&orig, SIGCHLD);
 	while (!record_signal && !r->err) {
 		double left = r->opts.duration ? r->opts.duration - record__elapsed(r) : 1e9;
@@ -764,6 +833,7 @@ static void record__stop_workload(struct record *r)
 
 	if (!r->have_work)
 		return;
+	r->stopped_work = true;
 	kill(r->work.pid, SIGTERM);
 	for (i = 0; i < 50; i++) {
 		if (waitpid(r->work.pid, &status, WNOHANG) == r->work.pid)
@@ -783,20 +853,22 @@ static void record__synthesize(struct record *r, pid_t pid)
 	proc__synthesize(pid, record__process, r);
 }
 
-/* The processes already in the cgroup, from its cgroup.procs. */
-static void record__synthesize_cgroup(struct record *r)
+/* The processes already in the cgroups, from their cgroup.procs. */
+static void record__synthesize_cgroups(struct record *r)
 {
 	char path[4200];
 	FILE *f;
-	int pid;
+	int i, pid;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup_path);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fscanf(f, "%d", &pid) == 1)
-		record__synthesize(r, pid);
-	fclose(f);
+	for (i = 0; i < r->opts.nr_cgroups; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup_paths[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fscanf(f, "%d", &pid) == 1)
+			record__synthesize(r, pid);
+		fclose(f);
+	}
 }
 
 static void record__synthesize_all(struct record *r)
@@ -897,7 +969,7 @@ static int record__finish_sear(struct record *r, double secs)
 		msg("cannot write '%s': %s", r->sear_path, errstr(-err));
 		return -1;
 	}
-	return 0;
+	return output__commit(r->sear_output) ? -1 : 0;
 }
 
 static int record__write(struct record *r, double secs)
@@ -933,7 +1005,11 @@ static int record__write(struct record *r, double secs)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s'%s'",
 			 i ? (i + 1 == r->opts.nr_outputs ? " and " : ", ") : "",
 			 r->opts.outputs[i]);
-	if (!st->samples)
+	if (!st->samples && r->kernel_threads && r->kernel_threads == r->opts.nr_pids)
+		msg("no samples were recorded: the kernel threads named slept (they have no user "
+		    "stack; their kernel frames show when they run); %s says so",
+		    names);
+	else if (!st->samples)
 		msg("no samples were recorded: the target may have run too briefly or slept; "
 		    "%s says so",
 		    names);
@@ -976,27 +1052,40 @@ static int record__check_targets(struct record *r)
 	const struct record_opts *o = &r->opts;
 	int i;
 
-	for (i = 0; i < o->nr_pids; i++)
+	for (i = 0; i < o->nr_pids; i++) {
 		if (kill(o->pids[i], 0) && errno == ESRCH) {
 			msg("no process with pid %d", (int)o->pids[i]);
 			return -1;
 		}
+		if (proc__is_kernel_thread(o->pids[i])) {
+			note("pid %d is a kernel thread: it has no user stack, only kernel frames",
+			     (int)o->pids[i]);
+			r->kernel_threads++;
+		}
+	}
 	for (i = 0; i < o->nr_tids; i++)
 		if (proc__tgid(o->tids[i]) < 0) {
 			msg("no thread with tid %d", (int)o->tids[i]);
 			return -1;
 		}
-	if (!o->cgroup)
-		return 0;
-	r->cgroup_fd = cgroup__open(o->cgroup, r->cgroup_path, sizeof(r->cgroup_path));
-	if (r->cgroup_fd == -EEXIST)
-		msg("container id '%s' matches several cgroups: give more of it", o->cgroup);
-	else if (r->cgroup_fd == -ENOTSUP)
-		msg("no cgroup v2 hierarchy is mounted: --cgroup needs one");
-	else if (r->cgroup_fd < 0)
-		msg("no cgroup '%s' (looked for %s): give a cgroup v2 path or a container id",
-		    o->cgroup, r->cgroup_fd == -ENOENT ? "it" : r->cgroup_path);
-	return r->cgroup_fd < 0 ? -1 : 0;
+	for (i = 0; i < o->nr_cgroups; i++) {
+		int fd =
+		    cgroup__open(o->cgroups[i], r->cgroup_paths[i], sizeof(r->cgroup_paths[i]));
+
+		if (fd == -EEXIST)
+			msg("container id '%s' matches several cgroups: give more of it",
+			    o->cgroups[i]);
+		else if (fd == -ENOTSUP)
+			msg("no cgroup v2 hierarchy is mounted: --cgroup needs one");
+		else if (fd < 0)
+			msg("no cgroup '%s' (looked for %s): give a cgroup v2 path or a container "
+			    "id",
+			    o->cgroups[i], fd == -ENOENT ? "it" : r->cgroup_paths[i]);
+		if (fd < 0)
+			return -1;
+		r->cgroup_fds[i] = fd;
+	}
+	return 0;
 }
 
 /* The sampler's settings: the events, the rate, and what each sample copies for unwinding. */
@@ -1008,6 +1097,14 @@ static int record__sampler_opts(struct record *r, struct sampler_opts *opts)
 		return -1;
 	opts->freq = o->freq;
 	opts->period = o->period;
+	/* A clock's period is in ns: a small -c asks for more samples than a CPU can take. */
+	if (o->period && opts->events[0].type == PERF_TYPE_SOFTWARE &&
+	    (opts->events[0].config == PERF_COUNT_SW_CPU_CLOCK ||
+	     opts->events[0].config == PERF_COUNT_SW_TASK_CLOCK) &&
+	    1e9 / o->period > 100000)
+		msg("warning: -c %llu on %s asks for %.0f samples per second per CPU: the target "
+		    "will crawl; -c 1000000 (1 ms) or -F 999 are usual",
+		    (unsigned long long)o->period, r->event_name, 1e9 / o->period);
 	opts->mmap_pages = o->mmap_pages;
 	opts->enable_on_exec = o->argv != NULL;
 	if (o->session_opts.unwind != SESSION_UNWIND_NONE) {
@@ -1025,22 +1122,29 @@ static int record__sampler_opts(struct record *r, struct sampler_opts *opts)
 	return 0;
 }
 
-/* Blocks the signals that stop a recording; record__loop() waits for them in ppoll. */
+/*
+ * Catches the signals that stop a recording and blocks them: record__loop()
+ * waits for them in ppoll, so a signal at any moment, start-up included,
+ * ends the recording in order. A closed stdout pipe is an error of the
+ * write, not a signal death. Called first, before anything can be lost.
+ */
 static void record__signals(void)
 {
 	struct sigaction sa = { 0 };
 	sigset_t block;
+	size_t i;
 
+	sigemptyset(&block);
 	sa.sa_handler = record__on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < ARRAY_SIZE(record_stop_signals); i++) {
+		sigaction(record_stop_signals[i], &sa, NULL);
+		sigaddset(&block, record_stop_signals[i]);
+	}
 	sa.sa_handler = record__on_chld;
 	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* Starts the .sear writer, if one of the outputs is a recording. */
@@ -1057,12 +1161,15 @@ static int record__start_sear(struct record *r)
 			return -1;
 		}
 		record__meta(r, &m);
+		if (!output__begin(&r->outs[i]))
+			return -1;
 		r->sear = sear_out__new(r->session, fileno(r->outs[i].f), &m);
 		if (!r->sear) {
 			msg("cannot write '%s': %s", r->opts.outputs[i], errstr(errno));
 			return -1;
 		}
 		r->sear_path = r->opts.outputs[i];
+		r->sear_output = &r->outs[i];
 	}
 	return 0;
 }
@@ -1088,21 +1195,13 @@ static int record__start(struct record *r)
 			record__synthesize(r, proc__tgid(o->tids[i]));
 		if (o->system_wide)
 			record__synthesize_all(r);
-		if (o->cgroup)
-			record__synthesize_cgroup(r);
+		record__synthesize_cgroups(r);
 		return 0;
 	}
 	err = workload__start(&r->work);
 	if (!err)
 		return 0;
 	r->have_work = false;
-	for (i = 0; i < o->nr_outputs; i++) {
-		if (r->outs[i].f && r->outs[i].f != stdout) {
-			fclose(r->outs[i].f);
-			r->outs[i].f = NULL;
-			unlink(o->outputs[i]);
-		}
-	}
 	/* The shell's codes: 127 not found, 126 found but not runnable. */
 	if (err == -ENOENT) {
 		msg("cannot run '%s': command not found", o->argv[0]);
@@ -1110,6 +1209,30 @@ static int record__start(struct record *r)
 	}
 	msg("cannot run '%s': %s", o->argv[0], errstr(-err));
 	return 126;
+}
+
+/*
+ * The exit status: the command's own, as a shell would give it, when it
+ * ended by itself (perf does the same); 0 when sear stopped it.
+ */
+static int record__command_status(struct record *r)
+{
+	int st = r->work_status, sig;
+
+	if (!r->opts.argv || r->stopped_work)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st)) {
+		note("'%s' exited with status %d", r->opts.argv[0], WEXITSTATUS(st));
+		return WEXITSTATUS(st);
+	}
+	if (WIFSIGNALED(st)) {
+		sig = WTERMSIG(st);
+		msg("'%s' was killed by signal %d (SIG%s)%s", r->opts.argv[0], sig,
+		    sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+		    WCOREDUMP(st) ? ", core dumped" : "");
+		return 128 + sig;
+	}
+	return 0;
 }
 
 int cmd_record(int argc, char **argv)
@@ -1122,7 +1245,9 @@ int cmd_record(int argc, char **argv)
 		msg("out of memory");
 		return 1;
 	}
-	r->cgroup_fd = -1;
+	record__signals();
+	for (i = 0; i < RECORD_MAX_CGROUPS; i++)
+		r->cgroup_fds[i] = -1;
 	r->opts.argc = argc;
 	r->opts.full_argv = argv;
 	/*
@@ -1152,10 +1277,9 @@ int cmd_record(int argc, char **argv)
 		msg("out of memory");
 		goto out;
 	}
-	/* Now, so that the first kernel frame does not read a file on the sample path. */
+	/* Now, in the background, so that the first kernel frame finds its names ready. */
 	if (!opts.events[0].exclude_kernel)
 		symbolizer__load_kernel(r->sym, NULL, 0);
-	record__signals();
 	if (r->opts.argv) {
 		err = workload__prepare(&r->work, r->opts.argv);
 		if (err) {
@@ -1180,13 +1304,18 @@ int cmd_record(int argc, char **argv)
 	ret = record__start(r);
 	if (ret)
 		goto out;
-	ret = record__loop(r) ? 1 : 0;
+	/* It runs: a recording killed from now on is found under its own name. */
+	for (i = 0; i < r->opts.nr_outputs; i++)
+		if (r->outs[i].format == OUT_SEAR && output__publish(&r->outs[i]))
+			ret = 1;
+	if (record__loop(r) || ret)
+		ret = 1;
 	record__stop_workload(r);
 	/* Whatever stopped the recording, what was recorded is written. */
 	if (record__write(r, record__elapsed(r)))
 		ret = 1;
-	if (!ret && r->opts.argv && WIFEXITED(r->work_status) && WEXITSTATUS(r->work_status))
-		note("'%s' exited with status %d", r->opts.argv[0], WEXITSTATUS(r->work_status));
+	if (!ret)
+		ret = record__command_status(r);
 	goto out;
 out_stop:
 	if (r->have_work) {
@@ -1197,15 +1326,16 @@ out:
 	for (i = 0; i < r->nr_pidfds; i++)
 		if (r->pidfds[i] >= 0)
 			close(r->pidfds[i]);
-	for (i = 0; i < r->opts.nr_outputs; i++)
-		if (r->outs[i].f && r->outs[i].f != stdout)
-			fclose(r->outs[i].f);
 	sear_out__free(r->sear);
-	if (r->cgroup_fd >= 0)
-		close(r->cgroup_fd);
+	for (i = 0; i < r->opts.nr_outputs; i++)
+		output__abort(&r->outs[i]); /* what was not committed leaves no file behind */
+	for (i = 0; i < RECORD_MAX_CGROUPS; i++)
+		if (r->cgroup_fds[i] >= 0)
+			close(r->cgroup_fds[i]);
 	sampler__free(r->sampler);
 	session__free(r->session);
 	free(r->opts.event_list);
+	free(r->opts.cgroup_list);
 	symbolizer__free(r->sym);
 	free(r);
 	return ret;

@@ -82,6 +82,10 @@ int cmd_report(int argc, char **argv)
 		msg("report writes .svg or .folded; '%s' is a recording already", argv[optind]);
 		goto out;
 	}
+	if (output__is(&out, argv[optind])) {
+		msg("'%s' is both the input and the output: write the report elsewhere", output);
+		goto out;
+	}
 	f = flame__new();
 	if (!f) {
 		msg("out of memory");
@@ -99,8 +103,7 @@ int cmd_report(int argc, char **argv)
 		    sample_filter__active(&lo.filter) ? " pass the filters" : "");
 	ret = output__write(&out, f, &svg) ? 1 : 0;
 out:
-	if (out.f && out.f != stdout)
-		fclose(out.f);
+	output__abort(&out);
 	flame__free(f);
 	return ret;
 }

@@ -121,3 +121,23 @@ int cgroup__open(const char *spec, char *path, size_t size)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
+
+bool cgroup__in_container(void)
+{
+	static const char *const marks[] = { "docker", "kubepods", "containerd", "libpod", "lxc" };
+	char line[512];
+	bool found = false;
+	size_t i;
+	FILE *f;
+
+	if (!access("/.dockerenv", F_OK) || !access("/run/.containerenv", F_OK))
+		return true;
+	f = fopen("/proc/1/cgroup", "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (strstr(line, marks[i]))
+				found = true;
+	if (f)
+		fclose(f);
+	return found;
+}

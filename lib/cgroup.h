@@ -27,4 +27,10 @@ bool cgroup__container_id(const char *path, char *out, size_t size);
  */
 int cgroup__open(const char *spec, char *path, size_t size);
 
+/*
+ * True when this process seems to run in a container: Docker's or
+ * Podman's marker file, or a container engine's name in init's cgroup.
+ */
+bool cgroup__in_container(void);
+
 #endif

@@ -2,6 +2,7 @@
 #ifndef SEAR_PROC_H
 #define SEAR_PROC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -101,6 +102,12 @@ int proc__threads(pid_t pid, pid_t **tids);
 
 /* Returns the process (thread group) id of thread tid, or -errno. */
 pid_t proc__tgid(pid_t tid);
+
+/* True when pid is a kernel thread: it has no user space, hence no user stack. */
+bool proc__is_kernel_thread(pid_t pid);
+
+/* This process's seccomp mode: 0 none, 1 strict, 2 a filter (Docker's profile), -1 unknown. */
+int proc__seccomp(void);
 
 /* Returns a pidfd for pid (readable once it exits), or -errno. */
 int proc__pidfd(pid_t pid);

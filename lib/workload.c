@@ -46,6 +46,7 @@ int workload__prepare(struct workload *w, char *const argv[])
 		 * that. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL); /* sear ignores it; exec keeps what is ignored */
 		setpriority(PRIO_PROCESS, 0, w->nice);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127); /* the parent gave up */
