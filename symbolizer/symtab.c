@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,12 +16,13 @@
 
 struct sym {
 	uint64_t start;
-	uint32_t size;	    /* 0: unknown, until symtab__finish() runs it to the next symbol */
-	uint32_t name : 30; /* offset into names */
-	uint32_t rank : 2;  /* among aliases the highest wins: global, weak, local */
+	uint32_t size;	      /* unsized: the most it may run, until the next symbol ends it */
+	uint32_t name : 29;   /* offset into names */
+	uint32_t rank : 2;    /* among aliases the highest wins: global, weak, local */
+	uint32_t unsized : 1; /* the file gave no size */
 };
 
-#define SYMTAB_MAX_NAMES (1u << 30) /* what a name offset can address */
+#define SYMTAB_MAX_NAMES (1u << 29) /* what a name offset can address */
 
 enum {
 	RANK_LOCAL,
@@ -88,8 +90,8 @@ static int symtab__reserve(struct symtab *t, size_t nr, size_t bytes)
 	return 0;
 }
 
-static int symtab__add(struct symtab *t, uint64_t start, uint64_t size, const char *name,
-		       size_t len, int rank)
+static int symtab__add(struct symtab *t, uint64_t start, uint64_t size, bool unsized,
+		       const char *name, size_t len, int rank)
 {
 	struct sym *s;
 
@@ -125,6 +127,7 @@ static int symtab__add(struct symtab *t, uint64_t start, uint64_t size, const ch
 	s->size = size > UINT32_MAX ? UINT32_MAX : size;
 	s->name = t->names_len;
 	s->rank = rank;
+	s->unsized = unsized;
 	memcpy(t->names + t->names_len, name, len);
 	t->names[t->names_len + len] = '\0';
 	t->names_len += len + 1;
@@ -141,27 +144,33 @@ static size_t underscores(const char *s)
 }
 
 /*
- * By address; among aliases the best name first: a known size, then
- * global over weak over local, then fewer leading underscores (startup_64
- * over _stext), then by name, so that the choice never depends on order.
+ * By address; among aliases the name users know first, the same every
+ * time whatever the order in the file (so that diffs never show an alias
+ * flip): a known size, then global over weak over local, then fewer
+ * leading underscores (memcpy over __memcpy, startup_64 over _stext),
+ * then the shorter name (memcpy over memmove), then by bytes.
  */
 static int sym__cmp(const void *a, const void *b, void *ctx)
 {
 	const struct sym *x = a, *y = b;
-	const char *names = ctx;
-	size_t ux, uy;
+	const char *names = ctx, *nx = names + x->name, *ny = names + y->name;
+	size_t ux, uy, lx, ly;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	if (!x->size != !y->size)
-		return x->size ? -1 : 1;
+	if (x->unsized != y->unsized)
+		return x->unsized ? 1 : -1;
 	if (x->rank != y->rank)
 		return x->rank > y->rank ? -1 : 1;
-	ux = underscores(names + x->name);
-	uy = underscores(names + y->name);
+	ux = underscores(nx);
+	uy = underscores(ny);
 	if (ux != uy)
 		return ux < uy ? -1 : 1;
-	return strcmp(names + x->name, names + y->name);
+	lx = strlen(nx);
+	ly = strlen(ny);
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return strcmp(nx, ny);
 }
 
 /* Sorts, drops aliases at one address, and bounds unsized symbols by the next one. */
@@ -191,14 +200,24 @@ static void symtab__finish(struct symtab *t)
 		t->syms[n++] = t->syms[i];
 	}
 	t->nr = n;
-	for (i = 0; i + 1 < n; i++)
-		if (!t->syms[i].size) {
-			uint64_t gap = t->syms[i + 1].start - t->syms[i].start;
+	/*
+	 * An unsized symbol runs to the next one, and no further than its section
+	 * when the file says where that ends (kallsyms does not); the last, 4 KiB.
+	 */
+	for (i = 0; i < n; i++) {
+		struct sym *s = &t->syms[i];
+		uint64_t gap;
 
-			t->syms[i].size = gap > UINT32_MAX ? UINT32_MAX : gap;
+		if (!s->unsized)
+			continue;
+		if (i + 1 < n) {
+			gap = t->syms[i + 1].start - s->start;
+			if (!s->size || gap < s->size)
+				s->size = gap > UINT32_MAX ? UINT32_MAX : gap;
+		} else if (!s->size || s->size > 4096) {
+			s->size = 4096;
 		}
-	if (n && !t->syms[n - 1].size)
-		t->syms[n - 1].size = 4096;
+	}
 	/* Give back what the estimates reserved beyond need. */
 	if (n < t->cap) {
 		struct sym *s = realloc(t->syms, (n ? n : 1) * sizeof(*s));
@@ -340,6 +359,7 @@ static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct
 	size_t i, n, nr = 0, bytes = 0;
 	const char *name;
 	GElf_Sym sym;
+	uint64_t size;
 	int err;
 
 	if (!data || !sh->sh_entsize)
@@ -365,11 +385,80 @@ static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct
 		if (!name)
 			continue;
 		bind = GELF_ST_BIND(sym.st_info);
-		if (symtab__add(t, sym.st_value, sym.st_size, name, strlen(name),
+		size = sym.st_size;
+		if (!size) {
+			Elf_Scn *in =
+			    sym.st_shndx < SHN_LORESERVE ? elf_getscn(elf, sym.st_shndx) : NULL;
+			GElf_Shdr ish;
+
+			/* Unsized: it may run to its section's end, and no further. */
+			size = in && gelf_getshdr(in, &ish) && sym.st_value >= ish.sh_addr &&
+				       sym.st_value - ish.sh_addr < ish.sh_size
+				   ? ish.sh_addr + ish.sh_size - sym.st_value
+				   : 0;
+		}
+		if (symtab__add(t, sym.st_value, size, !sym.st_size, name, strlen(name),
 				bind == STB_GLOBAL ? RANK_GLOBAL
 				: bind == STB_WEAK ? RANK_WEAK
 						   : RANK_LOCAL))
 			return -ENOMEM;
+	}
+	return 0;
+}
+
+#define PLT_ENTRY    16 /* x86-64 .plt and .plt.sec stubs */
+#define PLT_MAX_RELS 65536
+
+/* The PLT's sections, as symtab__from_elf() meets them. */
+struct plt_info {
+	Elf_Scn *rela, *dynsym;
+	GElf_Shdr rela_sh, dynsym_sh;
+	uint64_t plt, plt_size, plt_sec, plt_sec_size;
+};
+
+/*
+ * Names each PLT stub "name@plt", as perf does, from .rela.plt: its Nth
+ * jump-slot relocation is the Nth stub of .plt.sec when the file has one
+ * (IBT), else the stub after .plt's header. Without these, the stubs fell
+ * to whatever symbol preceded them (_init, often).
+ */
+static int elf__read_plt(Elf *elf, const struct plt_info *p, struct symtab *t)
+{
+	Elf_Data *rels = elf_getdata(p->rela, NULL), *syms = elf_getdata(p->dynsym, NULL);
+	uint64_t base = p->plt_sec ? p->plt_sec : p->plt + PLT_ENTRY;
+	uint64_t end = p->plt_sec ? p->plt_sec + p->plt_sec_size : p->plt + p->plt_size;
+	size_t i, n, slot = 0;
+	char name[SYMTAB_MAX_NAME + 8];
+	GElf_Rela rel;
+	GElf_Sym sym;
+	int err;
+
+	if (!rels || !syms || !p->rela_sh.sh_entsize)
+		return 0;
+	n = p->rela_sh.sh_size / p->rela_sh.sh_entsize;
+	if (n > PLT_MAX_RELS)
+		n = PLT_MAX_RELS;
+	err = symtab__reserve(t, n, n * 64);
+	if (err)
+		return err;
+	for (i = 0; i < n && gelf_getrela(rels, i, &rel); i++) {
+		const char *s;
+		uint64_t at = base + slot * PLT_ENTRY;
+
+		if (GELF_R_TYPE(rel.r_info) != R_X86_64_JUMP_SLOT)
+			continue;
+		slot++;
+		if (at + PLT_ENTRY > end)
+			break;
+		if (!gelf_getsym(syms, GELF_R_SYM(rel.r_info), &sym))
+			continue;
+		s = elf_strptr(elf, p->dynsym_sh.sh_link, sym.st_name);
+		if (!s || !*s)
+			continue;
+		snprintf(name, sizeof(name), "%.*s@plt", SYMTAB_MAX_NAME, s);
+		err = symtab__add(t, at, PLT_ENTRY, false, name, strlen(name), RANK_GLOBAL);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -416,6 +505,7 @@ static struct symtab *symtab__from_elf(Elf *elf, int flags)
 {
 	struct symtab *t;
 	Elf_Scn *scn = NULL;
+	struct plt_info plt = { 0 };
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
 	GElf_Phdr ph;
@@ -455,14 +545,31 @@ static struct symtab *symtab__from_elf(Elf *elf, int flags)
 		if ((flags & SYMTAB_UNWIND) && name && !strcmp(name, ".eh_frame") && !t->eh_frame)
 			t->eh_frame = section_copy(scn, &sh, &t->eh_frame_vaddr, &t->eh_frame_size);
 		if ((sh.sh_type == SHT_SYMTAB || (sh.sh_type == SHT_DYNSYM && !t->full)) &&
-		    elf__read_symbols(elf, scn, &sh, t)) {
-			symtab__free(t);
-			errno = ENOMEM;
-			return NULL;
+		    elf__read_symbols(elf, scn, &sh, t))
+			goto out_nomem;
+		if (sh.sh_type == SHT_DYNSYM) {
+			plt.dynsym = scn;
+			plt.dynsym_sh = sh;
+		} else if (sh.sh_type == SHT_RELA && name && !strcmp(name, ".rela.plt")) {
+			plt.rela = scn;
+			plt.rela_sh = sh;
+		} else if (name && !strcmp(name, ".plt")) {
+			plt.plt = sh.sh_addr;
+			plt.plt_size = sh.sh_size;
+		} else if (name && !strcmp(name, ".plt.sec")) {
+			plt.plt_sec = sh.sh_addr;
+			plt.plt_sec_size = sh.sh_size;
 		}
 	}
+	if (plt.rela && plt.dynsym && (plt.plt || plt.plt_sec) && eh.e_machine == EM_X86_64 &&
+	    elf__read_plt(elf, &plt, t))
+		goto out_nomem;
 	elf__read_build_id(elf, t);
 	return t; /* not finished: the caller ends the Elf first, to free its copies */
+out_nomem:
+	symtab__free(t);
+	errno = ENOMEM;
+	return NULL;
 }
 
 struct symtab *symtab__new_elf_mem(const void *buf, size_t len, int flags)
@@ -543,7 +650,7 @@ static int symtab__kallsyms_lines(struct symtab *t, const char *buf, size_t len)
 			;
 		if (name_end == name || !addr)
 			continue;
-		if (symtab__add(t, addr, 0, name, name_end - name,
+		if (symtab__add(t, addr, 0, true, name, name_end - name,
 				type == 'T'		     ? RANK_GLOBAL
 				: type == 'W' || type == 'w' ? RANK_WEAK
 							     : RANK_LOCAL))

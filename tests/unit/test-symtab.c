@@ -29,7 +29,8 @@ static void test_kallsyms_golden(void **state)
 	(void)state;
 	assert_non_null(t);
 	/* Text symbols only: startup_64 (alias _stext dropped), secondary_startup_64, verify_cpu,
-	 * __x64_sys_read (alias dropped), arch_cpu_idle, ksys_read, _etext, 2 ext4, 2 nf_conntrack
+	 * __x64_sys_read (its longer alias __ia32_sys_read dropped), arch_cpu_idle, ksys_read,
+	 * _etext, 2 ext4, 2 nf_conntrack
 	 */
 	assert_int_equal(symtab__count(t), 11);
 	for (line = strtok_r(want, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -79,6 +80,32 @@ __attribute__((noinline)) int symtab_test_marker_one(int x)
 __attribute__((noinline)) int symtab_test_marker_two(int x)
 {
 	return symtab_test_marker_one(x) ^ 0x55;
+}
+
+/*
+ * Aliases at one address, in an order the linker does not choose by: the
+ * name users know wins every time, a global over a weak over a local, then
+ * fewer leading underscores, then the shorter name.
+ */
+__attribute__((noinline)) int symtab_alias_target_long_name(int x)
+{
+	return x * 3 + 1;
+}
+int symtab_alias_g(int x) __attribute__((alias("symtab_alias_target_long_name")));
+int __symtab_alias_u(int x) __attribute__((alias("symtab_alias_target_long_name")));
+int symtab_alias_w(int x) __attribute__((weak, alias("symtab_alias_target_long_name")));
+static int s_alias(int x) __attribute__((alias("symtab_alias_target_long_name"), used));
+
+__attribute__((noinline)) static int symtab_local_target_long(int x)
+{
+	return x * 5 + 2;
+}
+static int l_al(int x) __attribute__((alias("symtab_local_target_long"), used));
+static int __l(int x) __attribute__((alias("symtab_local_target_long"), used));
+
+int symtab_call_locals(int x)
+{
+	return symtab_local_target_long(x) + s_alias(x) + l_al(x) + __l(x);
 }
 
 struct find_map {
@@ -140,6 +167,10 @@ static void test_elf_self(void **state)
 	lookup_own(t, maps, len, (void *)symtab_test_marker_one, "symtab_test_marker_one");
 	lookup_own(t, maps, len, (void *)symtab_test_marker_two, "symtab_test_marker_two");
 	lookup_own(t, maps, len, (void *)test_elf_self, "test_elf_self");
+	/* globals: symtab_alias_g (shortest) over symtab_alias_target_long_name; no weak, local */
+	lookup_own(t, maps, len, (void *)symtab_alias_g, "symtab_alias_g");
+	/* locals only: fewer underscores, then shorter: l_al over __l and the long name */
+	lookup_own(t, maps, len, (void *)symtab_local_target_long, "l_al");
 	symtab__free(t);
 }
 
