@@ -115,9 +115,6 @@ enum {
 	OPT_LOAD_TO,
 	OPT_LOAD_PID_ROOTS,
 	OPT_LOAD_REVERSE,
-	OPT_LOAD_INLINE,
-	OPT_LOAD_SRCLINE,
-	OPT_LOAD_FULL_NAMES,
 	OPT_LOAD_SYMFS,
 };
 /* clang-format off */
@@ -129,15 +126,39 @@ enum {
 	{ "to", required_argument, NULL, OPT_LOAD_TO },			\
 	{ "pid-roots", no_argument, NULL, OPT_LOAD_PID_ROOTS },		\
 	{ "reverse", no_argument, NULL, OPT_LOAD_REVERSE },		\
-	{ "inline", no_argument, NULL, OPT_LOAD_INLINE },		\
-	{ "srcline", no_argument, NULL, OPT_LOAD_SRCLINE },		\
-	{ "full-names", no_argument, NULL, OPT_LOAD_FULL_NAMES },	\
 	{ "symfs", required_argument, NULL, OPT_LOAD_SYMFS }
 /* clang-format on */
 int load_option(struct load_opts *o, int opt, const char *arg);
 
 /* The help text for those options. */
 extern const char load_options_help[];
+
+/*
+ * How frames are named, for record and report alike: inline frames, source
+ * lines, full C++ names, debuginfod. Returns 1 when opt was one of them,
+ * 0 when not, -1 (after a message) for a bad value.
+ */
+enum {
+	OPT_NAMES_INLINE = 3000,
+	OPT_NAMES_SRCLINE,
+	OPT_NAMES_FULL_NAMES,
+	OPT_NAMES_DEBUGINFOD,
+	OPT_NAMES_NO_DEBUGINFOD,
+	OPT_NAMES_DEBUGINFOD_TIMEOUT,
+};
+/* clang-format off */
+#define NAMES_LONGOPTS								\
+	{ "inline", no_argument, NULL, OPT_NAMES_INLINE },			\
+	{ "srcline", no_argument, NULL, OPT_NAMES_SRCLINE },			\
+	{ "full-names", no_argument, NULL, OPT_NAMES_FULL_NAMES },		\
+	{ "debuginfod", optional_argument, NULL, OPT_NAMES_DEBUGINFOD },	\
+	{ "no-debuginfod", no_argument, NULL, OPT_NAMES_NO_DEBUGINFOD },	\
+	{ "debuginfod-timeout", required_argument, NULL, OPT_NAMES_DEBUGINFOD_TIMEOUT }
+/* clang-format on */
+int names_option(struct symbolizer_opts *o, int opt, const char *arg);
+
+/* The help text for those options. */
+extern const char names_options_help[];
 
 /*
  * Reads path with the loader (pipeline/load.h) into f: one profile, or a

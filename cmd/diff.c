@@ -30,8 +30,8 @@ static void diff__usage(FILE *f)
 		"  --no-normalize         compare raw counts; by default BEFORE is scaled to\n"
 		"                         AFTER's total, so a longer run does not look hotter\n"
 		"  --negate               BEFORE's shape instead (red still means it grew)\n"
-		"%s%s",
-		load_options_help, svg_options_help);
+		"%s%s%s",
+		load_options_help, names_options_help, svg_options_help);
 }
 
 struct diff_load {
@@ -69,6 +69,7 @@ int cmd_diff(int argc, char **argv)
 		{ "negate", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		LOAD_LONGOPTS,
+		NAMES_LONGOPTS,
 		SVG_LONGOPTS,
 		{ 0 },
 	};

@@ -180,15 +180,15 @@ static void record__usage(FILE *f)
 	      "  --inverted             icicle graph: callers on top\n"
 	      "                           sear record --inverted -o icicle.svg -- ./app\n"
 	      "\n"
-	      "Names:\n"
-	      "  --inline               inlined functions as frames of their own (DWARF)\n"
-	      "                           sear record --inline -o flame.svg -- ./app\n"
-	      "  --srcline              add file:line to each frame (DWARF)\n"
-	      "                           sear record --srcline -o lines.svg -- ./app\n"
-	      "  --full-names           keep C++ and Rust parameter lists\n"
-	      "                           sear record --full-names -o flame.svg -- ./app\n"
+	      "Messages:\n"
 	      "  -q, --quiet            no notes, only errors\n"
-	      "  -v, --verbose          more detail, such as files that could not be read\n",
+	      "  -v, --verbose          more detail, such as files that could not be read\n"
+	      "\n",
+	      f);
+	fputs(names_options_help, f);
+	fputs("                           sear record --inline --srcline -o lines.svg -- ./app\n"
+	      "                           DEBUGINFOD_URLS=https://debuginfod.debian.net \\\n"
+	      "                             sear record -o flame.svg -- xz -9 big.tar\n",
 	      f);
 }
 
@@ -324,9 +324,6 @@ enum {
 	OPT_MINWIDTH,
 	OPT_INVERTED,
 	OPT_MMAP_PAGES,
-	OPT_INLINE,
-	OPT_SRCLINE,
-	OPT_FULL_NAMES,
 	OPT_CGROUP,
 	OPT_PID_ROOTS,
 };
@@ -351,9 +348,7 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
 		{ "inverted", no_argument, NULL, OPT_INVERTED },
-		{ "inline", no_argument, NULL, OPT_INLINE },
-		{ "srcline", no_argument, NULL, OPT_SRCLINE },
-		{ "full-names", no_argument, NULL, OPT_FULL_NAMES },
+		NAMES_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -367,6 +362,12 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 	optind = 1;
 	/* '+': stop at the first non-option, so the command's own flags stay its own. */
 	while ((c = getopt_long(argc, argv, "+p:t:aG:F:c:e:gd:o:qvh", longopts, NULL)) != -1) {
+		switch (names_option(&o->sym_opts, c, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return -1;
+		}
 		switch (c) {
 		case 'p':
 			o->nr_pids = parse_pid_list(optarg, o->pids, MAX_TARGETS, o->nr_pids);
@@ -460,15 +461,6 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 			break;
 		case OPT_INVERTED:
 			o->svg.inverted = true;
-			break;
-		case OPT_INLINE:
-			o->sym_opts.inline_frames = true;
-			break;
-		case OPT_SRCLINE:
-			o->sym_opts.srcline = true;
-			break;
-		case OPT_FULL_NAMES:
-			o->sym_opts.full_names = true;
 			break;
 		case 'q':
 			quiet = true;

@@ -23,8 +23,8 @@ static void report__usage(FILE *f)
 		"\n"
 		"  -o, --output FILE      .svg or .folded; '-': folded on stdout\n"
 		"  --format FMT           svg or folded, whatever FILE's extension\n"
-		"%s%s",
-		load_options_help, svg_options_help);
+		"%s%s%s",
+		load_options_help, names_options_help, svg_options_help);
 }
 
 int cmd_report(int argc, char **argv)
@@ -34,6 +34,7 @@ int cmd_report(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		LOAD_LONGOPTS,
+		NAMES_LONGOPTS,
 		SVG_LONGOPTS,
 		{ 0 },
 	};

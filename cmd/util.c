@@ -81,12 +81,59 @@ const char load_options_help[] =
     "Shape:\n"
     "  --pid-roots            one root frame per process: 'comm [pid]'\n"
     "  --reverse              reverse each stack: the leaves become the roots\n"
-    "Names (perf.data inputs; a .sear holds its names already):\n"
+    "Names of perf.data inputs (a .sear holds its names already): the options\n"
+    "below, and\n"
+    "  --symfs DIR            read the recorded binaries under DIR, as if it were /\n"
+    "                         (a copy of the machine or container that recorded)\n";
+
+const char names_options_help[] =
+    "Names:\n"
     "  --inline               inlined functions as frames of their own (DWARF)\n"
     "  --srcline              add file:line to each frame (DWARF)\n"
     "  --full-names           keep C++ and Rust parameter lists\n"
-    "  --symfs DIR            read the recorded binaries under DIR, as if it were /\n"
-    "                         (a copy of the machine or container that recorded)\n";
+    "  --debuginfod[=URLS]    fetch the debug files of stripped binaries from these\n"
+    "                         debuginfod servers (default: DEBUGINFOD_URLS, when set;\n"
+    "                         cache: DEBUGINFOD_CACHE_PATH)\n"
+    "  --no-debuginfod        never ask debuginfod servers\n"
+    "  --debuginfod-timeout S wait for them S seconds at most, all files together\n"
+    "                         (default 10)\n";
+
+int names_option(struct symbolizer_opts *o, int opt, const char *arg)
+{
+	double d;
+
+	switch (opt) {
+	case OPT_NAMES_INLINE:
+		o->inline_frames = true;
+		return 1;
+	case OPT_NAMES_SRCLINE:
+		o->srcline = true;
+		return 1;
+	case OPT_NAMES_FULL_NAMES:
+		o->full_names = true;
+		return 1;
+	case OPT_NAMES_DEBUGINFOD:
+		o->no_debuginfod = false;
+		if (arg && !*arg) {
+			msg("invalid --debuginfod '': name the servers, e.g. "
+			    "--debuginfod=https://debuginfod.debian.net");
+			return -1;
+		}
+		o->debuginfod_urls = arg;
+		return 1;
+	case OPT_NAMES_NO_DEBUGINFOD:
+		o->no_debuginfod = true;
+		return 1;
+	case OPT_NAMES_DEBUGINFOD_TIMEOUT:
+		if (parse_seconds(arg, &d) || d <= 0 || d > 3600) {
+			msg("invalid --debuginfod-timeout '%s': use seconds, e.g. 10", arg);
+			return -1;
+		}
+		o->debuginfod_timeout = d;
+		return 1;
+	}
+	return 0;
+}
 
 static int parse_id_list(const char *arg, pid_t *out, int *nr)
 {
@@ -110,6 +157,10 @@ static int parse_id_list(const char *arg, pid_t *out, int *nr)
 
 int load_option(struct load_opts *o, int opt, const char *arg)
 {
+	int r = names_option(&o->names, opt, arg);
+
+	if (r)
+		return r;
 	struct sample_filter *f = &o->filter;
 	char *copy, *tok, *save;
 
@@ -150,15 +201,6 @@ int load_option(struct load_opts *o, int opt, const char *arg)
 		return 1;
 	case OPT_LOAD_REVERSE:
 		o->reverse = true;
-		return 1;
-	case OPT_LOAD_INLINE:
-		o->names.inline_frames = true;
-		return 1;
-	case OPT_LOAD_SRCLINE:
-		o->names.srcline = true;
-		return 1;
-	case OPT_LOAD_FULL_NAMES:
-		o->names.full_names = true;
 		return 1;
 	case OPT_LOAD_SYMFS:
 		if (access(arg, X_OK)) {

@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/strtab.h"
 #include "demangle.h"
+#include "debuginfod.h"
 #include "dwarf.h"
 #include "jitmap.h"
 #include "loader.h"
@@ -20,11 +21,12 @@
 #include "symtab.h"
 #include "target.h"
 
-#define JIT_FILE_MAX	(256u << 20)
-#define MAX_INLINE	32
-#define MAX_JIT_SOURCES 4
-#define NAME_MAX_LEN	4096
-#define JIT_REREAD_NS	100000000ULL /* misses within this reread nothing */
+#define JIT_FILE_MAX		      (256u << 20)
+#define MAX_INLINE		      32
+#define MAX_JIT_SOURCES		      4
+#define NAME_MAX_LEN		      4096
+#define SYMBOLIZER_DEBUGINFOD_TIMEOUT 10.0	   /* seconds, all waits together */
+#define JIT_REREAD_NS		      100000000ULL /* misses within this reread nothing */
 
 struct jit_source {
 	char path[128];
@@ -40,9 +42,10 @@ struct dso {
 	enum frame_kind kind;
 	pid_t pid; /* the process it was first seen in: its root opens debug files and maps */
 	struct symtab *symtab;
-	struct symjob *job; /* symtab is being read in the background: dso__ready() collects it */
-	int job_fd;	    /* the file the job reads; closed once collected */
-	int dwarf_fd;	    /* the file holding DWARF, kept open for inline/srcline; -1 */
+	struct symjob *job;   /* symtab is being read in the background: dso__ready() collects it */
+	struct dbgreq *fetch; /* its debug file, asked of debuginfod: dso__fetched() collects it */
+	int job_fd;	      /* the file the job reads; closed once collected */
+	int dwarf_fd;	      /* the file holding DWARF, kept open for inline/srcline; -1 */
 	struct dbginfo *dwarf;
 	bool file_offset; /* frames hold file offsets, not addresses */
 	bool missing;	  /* sampled, and had no symbols */
@@ -65,6 +68,8 @@ struct symbolizer {
 	uint32_t key_cap;
 	int64_t kernel;
 	struct symloader *loader;
+	struct dbgfetch *fetcher; /* debuginfod, made on the first request; NULL: none */
+	bool fetcher_tried;
 	struct targets *targets;
 	struct strtab *names;	  /* every name handed out */
 	struct sym_frame *frames; /* the cache's storage */
@@ -116,8 +121,9 @@ void symbolizer__free(struct symbolizer *sym)
 
 	if (!sym)
 		return;
-	/* First: the worker finishes, and frees what no one collected. */
+	/* First: the workers finish, and free what no one collected. */
 	symloader__free(sym->loader);
+	dbgfetch__free(sym->fetcher);
 	for (i = 0; i < sym->nr; i++) {
 		struct dso *d = &sym->dsos[i];
 
@@ -413,6 +419,25 @@ static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd
 	}
 }
 
+/* Asks debuginfod for d's debug file, when servers are named and d has a build-id. */
+static void dso__fetch(struct symbolizer *sym, struct dso *d)
+{
+	const uint8_t *id;
+	size_t len = symtab__build_id(d->symtab, &id);
+
+	if (!len || sym->opts.no_debuginfod || sym->opts.no_files)
+		return;
+	if (!sym->fetcher_tried) {
+		sym->fetcher_tried = true;
+		sym->fetcher =
+		    dbgfetch__new(sym->opts.debuginfod_urls, sym->opts.debuginfod_timeout > 0
+								 ? sym->opts.debuginfod_timeout
+								 : SYMBOLIZER_DEBUGINFOD_TIMEOUT);
+	}
+	if (sym->fetcher)
+		d->fetch = dbgfetch__request(sym->fetcher, id, len);
+}
+
 /* What a freshly read module needs: a build-id check, and its debug file when stripped. */
 static void dso__finish(struct symbolizer *sym, struct dso *d, int fd)
 {
@@ -425,6 +450,46 @@ static void dso__finish(struct symbolizer *sym, struct dso *d, int fd)
 		symbolizer__find_debug(sym, d, fd, need_dwarf);
 	if (need_dwarf && d->dwarf_fd < 0 && symtab__has_debug_info(d->symtab))
 		d->dwarf_fd = dup(fd);
+	/* Still without names (or lines, when asked for): a debuginfod server may have them. */
+	if (!symtab__is_full(d->symtab) || (need_dwarf && d->dwarf_fd < 0))
+		dso__fetch(sym, d);
+}
+
+/* Collects d's debug file from debuginfod, if one was asked for: its symbols and DWARF. */
+static void dso__fetched(struct symbolizer *sym, struct dso *d)
+{
+	bool need_dwarf = sym->opts.inline_frames || sym->opts.srcline;
+	const uint8_t *want, *got;
+	struct symtab *t;
+	size_t wlen, glen;
+	int fd;
+
+	if (!d->fetch)
+		return;
+	fd = dbgreq__wait(d->fetch);
+	d->fetch = NULL;
+	if (fd < 0)
+		return;
+	t = symtab__new_elf_fd(fd, 0);
+	wlen = symtab__build_id(d->symtab, &want);
+	glen = t ? symtab__build_id(t, &got) : 0;
+	/* A server may send anything: only the file whose build-id was asked for is used. */
+	if (!t || glen != wlen || memcmp(want, got, wlen)) {
+		pr_debug("debuginfod sent a file for '%s' that is not its debug file: ignored",
+			 d->path);
+		dbgfetch__bad_file(sym->fetcher);
+		symtab__free(t);
+		close(fd);
+		return;
+	}
+	if (symtab__is_full(t) && !symtab__is_full(d->symtab))
+		symtab__take_symbols(d->symtab, t);
+	else
+		symtab__free(t);
+	if (need_dwarf && d->dwarf_fd < 0)
+		d->dwarf_fd = fd;
+	else
+		close(fd);
 }
 
 static void dso__ready(struct symbolizer *sym, struct dso *d);
@@ -678,6 +743,7 @@ static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t a
 	int i, n = 0;
 
 	dso__ready(sym, d);
+	dso__fetched(sym, d);
 	t = d->symtab ? d->symtab : (!strcmp(d->label, "[vdso]") ? sym->vdso : NULL);
 	if (t && d->file_offset && symtab__file_to_vaddr(t, addr, &vaddr))
 		t = NULL;
@@ -780,5 +846,14 @@ void symbolizer__report_missing(struct symbolizer *sym)
 			pr_info("no symbols for '%s'", d->path);
 			d->reported = true;
 		}
+	}
+	if (sym->fetcher) {
+		struct dbgfetch_stats st = dbgfetch__stats(sym->fetcher);
+
+		if (st.fetched + st.cached + st.missing + st.timedout)
+			pr_info(
+			    "debuginfod: %u debug files fetched, %u from the cache, %u missing%s",
+			    st.fetched, st.cached, st.missing,
+			    st.timedout ? ", some not there in time (--debuginfod-timeout)" : "");
 	}
 }

@@ -34,6 +34,9 @@ struct symbolizer_opts {
 	bool unwind_tables; /* keep .eh_frame for the unwinder (symbolizer__unwind_info()) */
 	bool no_files;	    /* open no file at all, not even kallsyms: for fuzzing the pipeline */
 	const char *symfs;  /* offline: read every file under this directory, as perf --symfs */
+	bool no_debuginfod; /* never ask debuginfod servers, even with DEBUGINFOD_URLS set */
+	const char *debuginfod_urls; /* the servers; NULL: DEBUGINFOD_URLS */
+	double debuginfod_timeout;   /* seconds that all waits for them may take; 0: 10 */
 };
 
 struct symbolizer;

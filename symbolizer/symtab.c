@@ -350,7 +350,7 @@ static const char *elf__function(Elf *elf, const GElf_Shdr *sh, const GElf_Sym *
 	    !sym->st_value)
 		return NULL;
 	name = elf_strptr(elf, sh->sh_link, sym->st_name);
-	return name && *name ? name : NULL;
+	return name && *name && *name != '@' ? name : NULL;
 }
 
 static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct symtab *t)
@@ -370,7 +370,7 @@ static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct
 		name = elf__function(elf, sh, &sym);
 		if (name) {
 			nr++;
-			bytes += strnlen(name, SYMTAB_MAX_NAME) + 1;
+			bytes += strcspn(name, "@") + 1;
 		}
 	}
 	err = symtab__reserve(t, nr, bytes);
@@ -397,7 +397,8 @@ static int elf__read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct
 				   ? ish.sh_addr + ish.sh_size - sym.st_value
 				   : 0;
 		}
-		if (symtab__add(t, sym.st_value, size, !sym.st_size, name, strlen(name),
+		/* "memcpy@@GLIBC_2.14": the version is the linker's business, not the user's. */
+		if (symtab__add(t, sym.st_value, size, !sym.st_size, name, strcspn(name, "@"),
 				bind == STB_GLOBAL ? RANK_GLOBAL
 				: bind == STB_WEAK ? RANK_WEAK
 						   : RANK_LOCAL))
