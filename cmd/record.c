@@ -1020,18 +1020,8 @@ static int record__write(struct record *r, double secs)
 		    (unsigned long long)st->lost, share,
 		    share > 5 ? ": raise --mmap-pages or lower -F" : "");
 	}
-	if (st->unwind_failed)
-		msg("%llu samples (%.1f%%) could not be unwound past their first frame (no CFI "
-		    "for their code): they show only that frame",
-		    (unsigned long long)st->unwind_failed,
-		    st->samples ? 100.0 * st->unwind_failed / st->samples : 0.0);
-	if (st->unwind_truncated)
-		msg("%llu stacks (%.1f%%) were deeper than the %lu-byte copy: raise it with "
-		    "--call-graph dwarf,%lu",
-		    (unsigned long long)st->unwind_truncated,
-		    st->samples ? 100.0 * st->unwind_truncated / st->samples : 0.0,
-		    r->opts.stack_size,
-		    r->opts.stack_size * 2 > 65528 ? 65528 : r->opts.stack_size * 2);
+	if (r->opts.session_opts.unwind == SESSION_UNWIND_DWARF)
+		session__log_unwind(r->session, r->opts.stack_size);
 	if (!ret)
 		note("%llu samples in %.1f s written to %s", (unsigned long long)st->samples, secs,
 		     names);

@@ -454,6 +454,11 @@ const struct perfrec_layout *perfdata__layout(const struct perfdata *pd)
 	return &pd->layout;
 }
 
+uint64_t perfdata__stack_size(const struct perfdata *pd)
+{
+	return pd->attrs[0].sample_stack_user;
+}
+
 int perfdata__nr_events(const struct perfdata *pd)
 {
 	return pd->nr_attrs;

@@ -64,6 +64,9 @@ bool perfdata__is_perfdata(const void *buf, size_t len);
 /* The layout of the sample records (every event of a file shares it). Borrowed. */
 const struct perfrec_layout *perfdata__layout(const struct perfdata *pd);
 
+/* The bytes of user stack each sample copied (perf record --call-graph dwarf), or 0. */
+uint64_t perfdata__stack_size(const struct perfdata *pd);
+
 /* Number of events, and event i's name ("cpu-clock"); borrowed until perfdata__free(). */
 int perfdata__nr_events(const struct perfdata *pd);
 const char *perfdata__event_name(const struct perfdata *pd, int i);

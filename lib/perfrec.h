@@ -43,6 +43,7 @@ struct perfrec_sample {
 	uint64_t stack_size;  /* bytes copied of the user stack */
 	uint64_t stack_dyn;   /* bytes of it that are valid */
 	const uint8_t *stack; /* borrowed */
+	bool truncated;	      /* set by sources that unwind: the stack goes on past ips */
 };
 
 /* Common trailer of non-sample records when sample_id_all is set. */

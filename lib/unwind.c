@@ -89,8 +89,21 @@ static int acc_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int w
 				 valp))
 			return 0;
 	}
-	if (addr >= u->stack_hi && addr < u->stack_hi + (1 << 20))
+	if (addr >= u->stack_hi && addr < u->stack_hi + (1 << 20)) {
 		u->hit_end = true;
+		return -UNW_EINVAL;
+	}
+	/* Elsewhere in a module's image: a personality or LSDA pointer, which unwinding
+	 * does not use. */
+	for (i = 0; i < u->nr_mods; i++) {
+		const struct unwind_module *m = &u->mods[i];
+
+		if (m->image_hi > m->image_lo && addr >= m->image_lo + m->bias &&
+		    addr < m->image_hi + m->bias) {
+			*valp = 0;
+			return 0;
+		}
+	}
 	return -UNW_EINVAL;
 }
 
@@ -334,14 +347,23 @@ static bool fp_step(struct unwinder *u)
 	return true;
 }
 
-int unwinder__unwind(struct unwinder *u, const struct unwind_sample *s, uint64_t *ips, int max)
+int unwinder__unwind(struct unwinder *u, const struct unwind_sample *s, uint64_t *ips, int max,
+		     bool *truncated)
 {
 	unw_cursor_t c;
 	int n = 0, r;
-	bool cursor = false;
+	bool cursor = false, ended = false;
+	uint64_t sp0;
 
-	if (max <= 0 || !unwinder__load(u, s))
+	if (truncated)
+		*truncated = false;
+	if (max <= 0)
 		return 0;
+	if (!unwinder__load(u, s)) {
+		u->stats.bad_regs++;
+		return 0;
+	}
+	sp0 = u->regs[PERF_SP];
 	ips[n++] = u->regs[PERF_IP];
 	while (n < max && n < UNWIND_MAX_DEPTH) {
 		uint64_t sp = u->regs[PERF_SP];
@@ -353,11 +375,17 @@ int unwinder__unwind(struct unwinder *u, const struct unwind_sample *s, uint64_t
 			cursor = true;
 		}
 		r = unw_step(&c);
+		if (!r) {
+			ended = true; /* the outermost frame: its return address is undefined */
+			break;
+		}
 		if (r > 0 && !unw_get_reg(&c, UNW_REG_IP, &ip) &&
 		    !unw_get_reg(&c, UNW_REG_SP, &nsp) && !unw_get_reg(&c, UNW_X86_64_RBP, &bp)) {
 			/* A walk that does not move up the stack is going in circles. */
-			if (nsp <= sp || !ip)
+			if (nsp <= sp || !ip) {
+				ended = !ip;
 				break;
+			}
 			u->regs[PERF_IP] = ip;
 			u->regs[PERF_SP] = nsp;
 			u->regs[PERF_BP] = bp;
@@ -369,12 +397,17 @@ int unwinder__unwind(struct unwinder *u, const struct unwind_sample *s, uint64_t
 		}
 		ips[n++] = u->regs[PERF_IP];
 	}
-	if (u->hit_end)
+	if (u->hit_end) {
 		u->stats.truncated++;
-	if (n > 1)
+		if (truncated)
+			*truncated = true;
+	} else if (ended) {
 		u->stats.unwound++;
-	else
-		u->stats.failed++;
+		if (u->regs[PERF_SP] - sp0 > u->stats.deepest)
+			u->stats.deepest = u->regs[PERF_SP] - sp0;
+	} else {
+		u->stats.no_cfi++;
+	}
 	return n;
 }
 

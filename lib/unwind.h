@@ -30,6 +30,13 @@ struct unwind_module {
 	int64_t bias;	     /* runtime = image address + bias */
 	const uint8_t *eh_frame_hdr, *eh_frame;
 	uint64_t eh_frame_hdr_vaddr, eh_frame_hdr_size, eh_frame_vaddr, eh_frame_size;
+	/*
+	 * The image's loadable segments, image addresses. libunwind reads a CIE's
+	 * personality and LSDA pointers there (C++ code with exception tables):
+	 * unwinding does not use them, and the target's memory is never read, so
+	 * those reads see zeros.
+	 */
+	uint64_t image_lo, image_hi;
 	bool jit; /* code without CFI: continue by frame pointer */
 };
 
@@ -44,10 +51,13 @@ struct unwind_sample {
 	uint64_t stack_size;  /* valid bytes of the copy */
 };
 
+/* Each sample counts once: unwound whole, or stopped for one reason. */
 struct unwind_stats {
-	uint64_t unwound;   /* samples unwound past their first frame */
-	uint64_t failed;    /* samples that stopped at their first frame */
+	uint64_t unwound;   /* samples unwound to their outermost frame */
+	uint64_t no_cfi;    /* samples stopped at a frame with no CFI nor frame pointer to go on */
 	uint64_t truncated; /* samples whose walk reached the end of the stack copy */
+	uint64_t bad_regs;  /* samples without usable registers (no IP or SP) */
+	uint64_t deepest;   /* bytes of stack the deepest whole walk used: a copy size that works */
 };
 
 struct unwinder;
@@ -59,9 +69,11 @@ void unwinder__free(struct unwinder *u);
 /*
  * Unwinds s into ips (at most max), leaf first: ips[0] is the sampled IP,
  * the rest return addresses. Returns the count (0 when the sample has no
- * usable registers).
+ * usable registers). *truncated (if not NULL) says whether the walk ended
+ * at the end of the stack copy: a larger copy would have gone further.
  */
-int unwinder__unwind(struct unwinder *u, const struct unwind_sample *s, uint64_t *ips, int max);
+int unwinder__unwind(struct unwinder *u, const struct unwind_sample *s, uint64_t *ips, int max,
+		     bool *truncated);
 
 /*
  * For frame-pointer stacks: when the sampled IP's CFI says no frame is set

@@ -238,6 +238,8 @@ static int load_perf(struct loader *l, int fd)
 		pr_warn("warning: '%s' has %llu records that are corrupt or out of order: they "
 			"were left out",
 			l->path, (unsigned long long)(ps->bad_records + st->bad_records));
+	if (sess.unwind == SESSION_UNWIND_DWARF)
+		session__log_unwind(s, perfdata__stack_size(pd));
 	if (l->flame && !l->o->reverse)
 		err = session__fold(s, l->flame);
 	else

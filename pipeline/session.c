@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "lib/log.h"
 #include "lib/proc.h"
 #include "lib/profile.h"
 #include "lib/strtab.h"
@@ -37,7 +38,9 @@ struct session {
 	session_sample_fn hook;
 	void *hook_ctx;
 	struct unwinder *unwinder;
-	uint32_t unwind_pid; /* the sample being unwound */
+	uint32_t unwind_pid;	/* the sample being unwound */
+	bool truncated;		/* its walk reached the end of the stack copy */
+	uint32_t truncated_dso; /* the "[truncated]" marker's module, once needed */
 	uint64_t unwound[SESSION_MAX_FRAMES];
 };
 
@@ -72,8 +75,7 @@ static bool session__find_module(void *ctx, uint64_t ip, struct unwind_module *o
 {
 	struct session *s = ctx;
 	const struct range *m = procs__find_map(s->procs, s->unwind_pid, ip);
-	struct symtab_section hdr, eh;
-	int64_t delta;
+	struct sym_unwind ui;
 	int r;
 
 	if (!m)
@@ -81,7 +83,7 @@ static bool session__find_module(void *ctx, uint64_t ip, struct unwind_module *o
 	memset(out, 0, sizeof(*out));
 	out->start = m->start;
 	out->end = m->end;
-	r = symbolizer__unwind_info(s->sym, m->val, &hdr, &eh, &delta);
+	r = symbolizer__unwind_info(s->sym, m->val, &ui);
 	if (r == -EAGAIN) {
 		out->jit = true;
 		return true;
@@ -89,13 +91,15 @@ static bool session__find_module(void *ctx, uint64_t ip, struct unwind_module *o
 	if (r)
 		return false;
 	/* runtime = start + (file offset - pgoff), image address = file offset + delta */
-	out->bias = (int64_t)(m->start - m->off) - delta;
-	out->eh_frame_hdr = hdr.data;
-	out->eh_frame_hdr_vaddr = hdr.vaddr;
-	out->eh_frame_hdr_size = hdr.size;
-	out->eh_frame = eh.data;
-	out->eh_frame_vaddr = eh.vaddr;
-	out->eh_frame_size = eh.size;
+	out->bias = (int64_t)(m->start - m->off) - ui.delta;
+	out->eh_frame_hdr = ui.eh_frame_hdr;
+	out->eh_frame_hdr_vaddr = ui.eh_frame_hdr_vaddr;
+	out->eh_frame_hdr_size = ui.eh_frame_hdr_size;
+	out->eh_frame = ui.eh_frame;
+	out->eh_frame_vaddr = ui.eh_frame_vaddr;
+	out->eh_frame_size = ui.eh_frame_size;
+	out->image_lo = ui.image_lo;
+	out->image_hi = ui.image_hi;
 	return true;
 }
 
@@ -153,9 +157,15 @@ static int session__user_ips(struct session *s, const struct perfrec_sample *r,
 		return -1;
 	s->unwind_pid = r->pid;
 	if (s->opts.unwind == SESSION_UNWIND_DWARF) {
-		n = unwinder__unwind(s->unwinder, &us, s->unwound, SESSION_MAX_FRAMES);
-		s->stats.unwind_failed = unwinder__stats(s->unwinder)->failed;
-		s->stats.unwind_truncated = unwinder__stats(s->unwinder)->truncated;
+		const struct unwind_stats *us_stats;
+
+		n = unwinder__unwind(s->unwinder, &us, s->unwound, SESSION_MAX_FRAMES - 1,
+				     &s->truncated);
+		us_stats = unwinder__stats(s->unwinder);
+		s->stats.unwind_failed = us_stats->no_cfi;
+		s->stats.unwind_truncated = us_stats->truncated;
+		s->stats.unwind_bad_regs = us_stats->bad_regs;
+		s->stats.unwind_deepest = us_stats->deepest;
 		return n ? n : -1;
 	}
 	if (!nr_chain || !unwinder__frameless_caller(s->unwinder, &us, &caller))
@@ -284,6 +294,7 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 			  : PERF_CONTEXT_USER;
 	}
 	/* The user part may come from the unwinder instead of the callchain. */
+	s->truncated = false;
 	for (i = 0; i < r.nr && r.ips[i] != PERF_CONTEXT_USER; i++)
 		;
 	nr_user = s->unwinder ? session__user_ips(s, &r, i < r.nr ? r.ips + i + 1 : NULL,
@@ -331,6 +342,13 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 			break;
 		}
 		nr++;
+	}
+	/* A stack cut short says so, at its outer end, rather than look complete. */
+	if ((nr_user > 0 && s->truncated) || r.truncated) {
+		if (!s->truncated_dso)
+			s->truncated_dso = symbolizer__label(s->sym, "[truncated]");
+		if (nr < SESSION_MAX_FRAMES)
+			s->frames[nr++] = (struct frame){ .addr = 0, .dso = s->truncated_dso };
 	}
 	return nr;
 }
@@ -567,4 +585,40 @@ int session__fold(struct session *s, struct flame *f)
 	free(fo.node);
 	free(fo.depth);
 	return err;
+}
+
+void session__log_unwind(const struct session *s, uint64_t copy)
+{
+	const struct session_stats *st = &s->stats;
+	double n = st->samples ? st->samples : 1;
+	uint64_t want;
+
+	if (st->unwind_failed)
+		pr_warn("%llu samples (%.1f%%) stopped at a frame with no unwind information (CFI) "
+			"and no frame pointer: their stacks end there",
+			(unsigned long long)st->unwind_failed, 100.0 * st->unwind_failed / n);
+	if (st->unwind_bad_regs)
+		pr_warn(
+		    "%llu samples (%.1f%%) came with no user registers: no user stack to unwind",
+		    (unsigned long long)st->unwind_bad_regs, 100.0 * st->unwind_bad_regs / n);
+	if (!st->unwind_truncated)
+		return;
+	if (copy >= 65528) {
+		pr_warn(
+		    "%llu stacks (%.1f%%) were deeper than even the largest stack copy (65528 "
+		    "bytes) and end in [truncated]: the default mode unwinds in the kernel, with "
+		    "no copy to run out of",
+		    (unsigned long long)st->unwind_truncated, 100.0 * st->unwind_truncated / n);
+		return;
+	}
+	/* At least twice the copy, and more than the deepest whole stack seen, in 4 KiB steps. */
+	want = 2 * copy > st->unwind_deepest + 4096 ? 2 * copy : st->unwind_deepest + 4096;
+	want = (want + 4095) & ~4095ULL;
+	if (want > 65528)
+		want = 65528;
+	pr_warn("%llu stacks (%.1f%%) were deeper than the %llu-byte stack copy and end in "
+		"[truncated]: --call-graph dwarf,%llu copies more, or the default mode unwinds in "
+		"the kernel with no copy",
+		(unsigned long long)st->unwind_truncated, 100.0 * st->unwind_truncated / n,
+		(unsigned long long)copy, (unsigned long long)want);
 }

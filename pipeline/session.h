@@ -30,8 +30,10 @@ struct session_stats {
 	uint64_t lost;		   /* samples the kernel dropped (LOST, LOST_SAMPLES) */
 	uint64_t throttled;	   /* THROTTLE records */
 	uint64_t bad_records;	   /* records that failed to parse; never fatal */
-	uint64_t unwind_failed;	   /* dwarf: samples that could not be unwound past their IP */
+	uint64_t unwind_failed;	   /* dwarf: samples stopped at a frame without CFI */
 	uint64_t unwind_truncated; /* dwarf: samples whose walk reached the end of the stack copy */
+	uint64_t unwind_bad_regs;  /* dwarf: samples without usable registers */
+	uint64_t unwind_deepest;   /* dwarf: bytes of stack the deepest whole walk used */
 	uint64_t leaf_callers;	   /* fp: callers of frameless leaves put back */
 	uint64_t first_time, last_time; /* of samples, in the records' clock (ns) */
 };
@@ -106,6 +108,13 @@ void session__set_sample_hook(struct session *s, session_sample_fn fn, void *ctx
 
 /* Returns the counters so far; borrowed. */
 const struct session_stats *session__stats(const struct session *s);
+
+/*
+ * Says, through the log, why stacks came out short (each cause once, with
+ * its share): frames without CFI, samples without registers, and stacks
+ * deeper than the copy of copy bytes, with the copy that would do.
+ */
+void session__log_unwind(const struct session *s, uint64_t copy);
 
 /*
  * Calls fn once per distinct (event, process, thread name, stack) with its

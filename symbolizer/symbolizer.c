@@ -615,20 +615,48 @@ void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path)
 				TARGET_OPEN_NO_SYMLINKS | TARGET_OPEN_CHECK_OWNER, true);
 }
 
-int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id, struct symtab_section *hdr,
-			    struct symtab_section *eh, int64_t *delta)
+int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id, struct sym_unwind *out)
 {
 	struct dso *d = &sym->dsos[id < sym->nr ? id : 0];
+	struct symtab_section hdr, eh;
 	const struct symtab *t;
+	int err;
 
 	dso__ready(sym, d);
 	t = d->symtab;
-
 	if (d->kind == FRAME_JIT)
 		return -EAGAIN;
 	if (!t && d->label && !strcmp(d->label, "[vdso]"))
 		t = sym->vdso;
-	return t ? symtab__unwind_tables(t, hdr, eh, delta) : -ENOENT;
+	if (!t)
+		return -ENOENT;
+	err = symtab__unwind_tables(t, &hdr, &eh, &out->delta);
+	if (err)
+		return err;
+	out->eh_frame_hdr = hdr.data;
+	out->eh_frame_hdr_vaddr = hdr.vaddr;
+	out->eh_frame_hdr_size = hdr.size;
+	out->eh_frame = eh.data;
+	out->eh_frame_vaddr = eh.vaddr;
+	out->eh_frame_size = eh.size;
+	if (symtab__image_span(t, &out->image_lo, &out->image_hi))
+		out->image_lo = out->image_hi = 0;
+	return 0;
+}
+
+uint32_t symbolizer__label(struct symbolizer *sym, const char *label)
+{
+	char key[128];
+	bool created;
+	uint32_t id;
+
+	snprintf(key, sizeof(key), "l:%.120s", label);
+	id = symbolizer__slot(sym, key, &created);
+	if (id && created) {
+		sym->dsos[id].kind = FRAME_USER;
+		sym->dsos[id].label = strdup(label);
+	}
+	return id;
 }
 
 bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id)

@@ -96,15 +96,27 @@ uint32_t symbolizer__anon(struct symbolizer *sym, pid_t pid);
 /* pid mapped a jitdump file (node --perf-prof): its JIT code is named from it too. */
 void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path);
 
+/* What the unwinders need of a module's image; the bytes are borrowed until symbolizer__free(). */
+struct sym_unwind {
+	const uint8_t *eh_frame_hdr, *eh_frame; /* NULL when absent */
+	uint64_t eh_frame_hdr_vaddr, eh_frame_hdr_size, eh_frame_vaddr, eh_frame_size;
+	int64_t delta;		      /* image address - file offset, in the loadable segments */
+	uint64_t image_lo, image_hi; /* the image addresses the loadable segments span */
+};
+
 /*
- * The unwind tables of module id (with unwind_tables), for lib/unwind.c:
- * borrowed until symbolizer__free(). Returns 0; -ENOENT when the module
- * has none; -EAGAIN for JIT code, which has no CFI but frame pointers.
+ * The unwind tables of module id (with the unwind_tables option), for
+ * lib/unwind.c and the in-kernel unwinder. Returns 0; -ENOENT when the
+ * module has none; -EAGAIN for JIT code, which has no CFI but frame
+ * pointers.
  */
-struct symtab_section;
-int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id,
-			    struct symtab_section *eh_frame_hdr, struct symtab_section *eh_frame,
-			    int64_t *vaddr_minus_offset);
+int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id, struct sym_unwind *out);
+
+/*
+ * A module that names every address of it label ("[truncated]"): for the
+ * marker frames the pipeline adds. Returns its id, or 0 when out of memory.
+ */
+uint32_t symbolizer__label(struct symbolizer *sym, const char *label);
 
 /* True when frames of module id hold file offsets; else raw addresses. */
 bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id);

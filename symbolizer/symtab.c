@@ -502,6 +502,23 @@ int symtab__unwind_tables(const struct symtab *t, struct symtab_section *hdr,
 	return 0;
 }
 
+int symtab__image_span(const struct symtab *t, uint64_t *lo, uint64_t *hi)
+{
+	size_t i;
+
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (i = 0; i < t->nr_segs; i++) {
+		const struct segment *g = &t->segs[i];
+
+		if (g->vaddr < *lo)
+			*lo = g->vaddr;
+		if (g->vaddr + g->filesz > *hi)
+			*hi = g->vaddr + g->filesz;
+	}
+	return *hi > *lo ? 0 : -ENOENT;
+}
+
 static struct symtab *symtab__from_elf(Elf *elf, int flags)
 {
 	struct symtab *t;

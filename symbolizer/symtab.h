@@ -49,6 +49,12 @@ int symtab__unwind_tables(const struct symtab *t, struct symtab_section *eh_fram
 			  struct symtab_section *eh_frame, int64_t *vaddr_minus_offset);
 
 /*
+ * The image addresses [*lo, *hi) that the loadable segments span. Returns
+ * 0, or -ENOENT when the image has none.
+ */
+int symtab__image_span(const struct symtab *t, uint64_t *lo, uint64_t *hi);
+
+/*
  * Parses /proc/kallsyms text: text symbols (t, T, w, W) of the kernel and
  * its modules. Returns a new symtab; NULL with errno set on failure.
  */

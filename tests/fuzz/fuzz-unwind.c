@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Sometimes fewer registers than the mask names: the unwinder must not trust it. */
 	s = (struct unwind_sample){ regs, regs[0] & 1 ? 20 : regs[0] % 21, UNWIND_REGS_MASK, p,
 				    (uint64_t)(end - p) };
-	unwinder__unwind(u, &s, ips, 64);
+	unwinder__unwind(u, &s, ips, 64, NULL);
 	unwinder__frameless_caller(u, &s, &caller);
 	unwinder__flush(u); /* the tables change with every input */
 	return 0;

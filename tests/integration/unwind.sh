@@ -53,10 +53,18 @@ if command -v perf >/dev/null; then
 	pass "perf --call-graph dwarf data unwound by report ($cover%, $ratio)"
 fi
 
-# A tiny stack copy: truncated stacks are counted and reported, not hidden.
+# A tiny stack copy: truncated stacks are counted, reported with a copy that would do,
+# and marked where they are cut, not hidden.
 "$SEAR" record --call-graph dwarf,256 -o "$TMP/small.folded" -- "$WORKLOADS/unwind-nofp" recurse 0.5 2>"$TMP/small.err"
-grep -Eq "stacks \([0-9.]+%\) were deeper than the 256-byte copy: raise it with --call-graph dwarf,512" \
+grep -Eq "stacks \([0-9.]+%\) were deeper than the 256-byte stack copy and end in \[truncated\]: --call-graph dwarf,[0-9]+ copies more" \
 	"$TMP/small.err" || fail "no truncation report: $(cat "$TMP/small.err")"
+marked=$(share "$TMP/small.folded" '^[^;]+;\[truncated\];')
+within "$marked" 90 100 || fail "only $marked% of the cut stacks begin with [truncated]"
+# The copy the message names holds the recursion whole.
+want=$(grep -Eo 'dwarf,[0-9]+ copies more' "$TMP/small.err" | grep -Eo '[0-9]+')
+"$SEAR" record --call-graph "dwarf,$want" -o "$TMP/enough.folded" -- "$WORKLOADS/unwind-nofp" recurse 0.5 2>"$TMP/enough.err"
+cut=$(share "$TMP/enough.folded" '\[truncated\]')
+within "$cut" 0 5 || fail "dwarf,$want, the size the hint named, still cut $cut% of the stacks"
 "$SEAR" record --call-graph dwarf,70000 -o "$TMP/x.folded" -- true 2>"$TMP/err" && fail "70000 accepted"
 grep -q "the stack size must be 64 to 65528 bytes" "$TMP/err" || fail "$(cat "$TMP/err")"
 pass "truncation reported; size limits"
