@@ -31,6 +31,8 @@ struct ring {
 
 struct sampler {
 	struct perf_event_attr attrs[SAMPLER_MAX_EVENTS];
+	int (*on_open)(void *ctx, int fd);
+	void *on_open_ctx;
 	int nr_events;
 	struct u64map ids; /* event id -> index in attrs */
 	struct perfrec_layout layout;
@@ -158,6 +160,8 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 		s->rings[n].fd = -1;
 	}
 	s->pages = opts->mmap_pages ? opts->mmap_pages : SAMPLER_DEFAULT_PAGES;
+	s->on_open = opts->on_open;
+	s->on_open_ctx = opts->on_open_ctx;
 
 	s->nr_events = opts->nr_events > 0 ? opts->nr_events : 1;
 	if (s->nr_events > SAMPLER_MAX_EVENTS)
@@ -166,7 +170,9 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 	*a = opts->events[0];
 	a->size = sizeof(*a);
 	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
-			 PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN | opts->sample_type;
+			 PERF_SAMPLE_PERIOD | opts->sample_type;
+	if (!opts->no_callchain)
+		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
 	/* Several events in one buffer: every record says which event wrote it. */
 	if (s->nr_events > 1)
 		a->sample_type |= PERF_SAMPLE_IDENTIFIER;
@@ -305,6 +311,13 @@ static int sampler__open_event(struct sampler *s, int ev, struct ring *r, pid_t 
 	if (err) {
 		close(fd);
 		return err;
+	}
+	if (s->on_open) {
+		err = s->on_open(s->on_open_ctx, fd);
+		if (err) {
+			s->failed = SAMPLER_OP_IOCTL;
+			return err;
+		}
 	}
 	if (s->nr_events > 1 &&
 	    (ioctl(fd, PERF_EVENT_IOC_ID, &id) || u64map__set(&s->ids, id, ev))) {

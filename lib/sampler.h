@@ -42,6 +42,13 @@ struct sampler_opts {
 	uint64_t regs_user_mask;
 	uint32_t stack_user_size;
 	bool exclude_callchain_user; /* no kernel walk of the user stack (dwarf unwinds it) */
+	bool no_callchain;	     /* no callchain at all: a BPF program takes the stacks */
+	/*
+	 * Called with every event's fd as soon as it is opened, before it is
+	 * enabled (to attach a BPF program); non-zero fails the open.
+	 */
+	int (*on_open)(void *ctx, int fd);
+	void *on_open_ctx;
 };
 
 /* Which step failed, for the caller's error message. */

@@ -37,6 +37,8 @@ struct session {
 	uint64_t time_base;
 	session_sample_fn hook;
 	void *hook_ctx;
+	const struct session_maps_hook *maps_hook;
+	void *maps_hook_ctx;
 	struct unwinder *unwinder;
 	uint32_t unwind_pid;	/* the sample being unwound */
 	bool truncated;		/* its walk reached the end of the stack copy */
@@ -54,6 +56,12 @@ void session__set_sample_hook(struct session *s, session_sample_fn fn, void *ctx
 {
 	s->hook = fn;
 	s->hook_ctx = ctx;
+}
+
+void session__set_maps_hook(struct session *s, const struct session_maps_hook *hook, void *ctx)
+{
+	s->maps_hook = hook;
+	s->maps_hook_ctx = ctx;
 }
 
 void session__set_layout(struct session *s, const struct perfrec_layout *l)
@@ -403,6 +411,12 @@ static int session__comm_record(void *ctx, const struct perfrec_comm *c)
 		procs__exec(s->procs, c->pid);
 		if (s->unwinder)
 			unwinder__flush(s->unwinder); /* new code at old addresses */
+		if (s->maps_hook && s->maps_hook->exec) {
+			int err = s->maps_hook->exec(s->maps_hook_ctx, c->pid);
+
+			if (err)
+				return err;
+		}
 	}
 	symbolizer__see(s->sym, c->pid);
 	return procs__set_comm(s->procs, c->tid, c->comm);
@@ -413,7 +427,23 @@ static int session__fork(void *ctx, const struct perfrec_task *t)
 	struct session *s = ctx;
 
 	symbolizer__fork(s->sym, t->pid, t->ppid);
+	if (t->pid != t->ppid && t->pid == t->tid && s->maps_hook && s->maps_hook->fork) {
+		int err = s->maps_hook->fork(s->maps_hook_ctx, t->pid, t->ppid);
+
+		if (err)
+			return err;
+	}
 	return procs__fork(s->procs, t->pid, t->ppid, t->tid, t->ptid);
+}
+
+/* The maps stay: samples of other threads may still name them. Only a hook hears of it. */
+static int session__exit(void *ctx, const struct perfrec_task *t)
+{
+	struct session *s = ctx;
+
+	if (t->pid == t->tid && s->maps_hook && s->maps_hook->exit)
+		return s->maps_hook->exit(s->maps_hook_ctx, t->pid);
+	return 0;
 }
 
 static int session__lost(void *ctx, uint64_t lost)
@@ -432,12 +462,12 @@ static int session__throttle(void *ctx)
 	return 0;
 }
 
-/* EXIT records need nothing: the maps stay, as samples of other threads may still name them. */
 static const struct perf_tool session_tool = {
 	.sample = session__sample,
 	.mmap = session__mmap,
 	.comm = session__comm_record,
 	.fork = session__fork,
+	.exit = session__exit,
 	.lost = session__lost,
 	.throttle = session__throttle,
 };

@@ -91,6 +91,23 @@ void session__set_events(struct session *s, const char *const *names, int nr, se
  */
 void session__set_filter(struct session *s, const struct sample_filter *f, uint64_t base_ns);
 
+/*
+ * Told of every change to the processes' executable mappings, as the
+ * session learns it (for a source that keeps its own copy: the in-kernel
+ * unwinder). dso is the mapping's symbolizer module. Each returns 0, or a
+ * negative errno that stops the source.
+ */
+struct session_maps_hook {
+	int (*map)(void *ctx, pid_t pid, uint64_t start, uint64_t end, uint64_t pgoff,
+		   uint32_t dso);
+	int (*fork)(void *ctx, pid_t pid, pid_t ppid); /* a new process */
+	int (*exec)(void *ctx, pid_t pid);	       /* its mappings are gone */
+	int (*exit)(void *ctx, pid_t pid);	       /* the process is gone */
+};
+
+/* Installs hook (borrowed; NULL: none). */
+void session__set_maps_hook(struct session *s, const struct session_maps_hook *hook, void *ctx);
+
 /* A sample as counted, for consumers that keep every sample (the .sear writer). */
 struct session_sample {
 	uint64_t time;
