@@ -58,6 +58,7 @@ struct record_opts {
 	pid_t pids[MAX_TARGETS], tids[MAX_TARGETS];
 	int nr_pids, nr_tids;
 	bool system_wide;
+	bool include_self;			 /* -a: keep sear's own samples */
 	char *cgroup_list;			 /* --cgroup/-G, comma-separated; split in place */
 	const char *cgroups[RECORD_MAX_CGROUPS]; /* PATH or CONTAINER-ID each */
 	int nr_cgroups;
@@ -146,6 +147,7 @@ static void record__usage(FILE *f)
 	      "                         (with -a or without: perf spells it -a -G CG)\n"
 	      "  --pid-roots            name root frames 'comm [pid]', one per process\n"
 	      "                           sear record -a --pid-roots -d 5 -o pids.svg\n"
+	      "  --include-self         with -a, keep sear's own samples (left out by default)\n"
 	      "\n"
 	      "Sampling:\n"
 	      "  -F, --freq HZ          samples per second (default 999)\n"
@@ -326,6 +328,7 @@ enum {
 	OPT_MMAP_PAGES,
 	OPT_CGROUP,
 	OPT_PID_ROOTS,
+	OPT_INCLUDE_SELF,
 };
 
 static int record__parse(struct record_opts *o, int argc, char **argv)
@@ -336,6 +339,7 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 		{ "all-cpus", no_argument, NULL, 'a' },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "pid-roots", no_argument, NULL, OPT_PID_ROOTS },
+		{ "include-self", no_argument, NULL, OPT_INCLUDE_SELF },
 		{ "freq", required_argument, NULL, 'F' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "event", required_argument, NULL, 'e' },
@@ -390,6 +394,9 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 		case OPT_CGROUP:
 			if (record__parse_cgroups(o, optarg))
 				return -1;
+			break;
+		case OPT_INCLUDE_SELF:
+			o->include_self = true;
 			break;
 		case OPT_PID_ROOTS:
 			o->session_opts.pid_roots = true;
@@ -490,6 +497,9 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 	if (o->nr_cgroups)
 		o->system_wide = false;
 	o->session_opts.container_roots = o->system_wide || o->nr_cgroups;
+	/* A machine-wide view of what others do: sear's own work is in the way. */
+	if (o->system_wide && !o->include_self)
+		o->session_opts.exclude_pid = getpid();
 	if (record__parse_call_graph(o))
 		return -1;
 	return 0;

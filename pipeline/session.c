@@ -368,6 +368,8 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 	uint32_t nr;
 	int event = 0, err;
 
+	if (s->opts.exclude_pid && r->pid == (uint32_t)s->opts.exclude_pid)
+		return 0;
 	if (s->nr_events > 1) {
 		event = s->event_of(s->event_ctx, r->id);
 		if (event < 0 || event >= s->nr_events) {

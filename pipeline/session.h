@@ -49,6 +49,7 @@ struct session_opts {
 	enum session_unwind unwind;
 	bool pid_roots;	      /* "comm [pid]" root frames instead of "comm" */
 	bool container_roots; /* "[container ID]" below the names of processes in containers */
+	pid_t exclude_pid;    /* samples of this process are left out (sear's own); 0: none */
 };
 
 struct session;

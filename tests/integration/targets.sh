@@ -57,10 +57,17 @@ status=0
 "$SEAR" record -q --cgroup ffffffffffff -d 1 -o "$TMP/x.folded" 2>"$TMP/err" || status=$?
 [ "$status" = 1 ] && grep -q "no cgroup 'ffffffffffff'" "$TMP/err" || fail "unknown container id: $(cat "$TMP/err")"
 
-# --pid-roots: one root per process.
-"$SEAR" record -q -a --pid-roots -d 1 -o "$TMP/pids.folded"
+# --pid-roots: one root per process; sear's own work stays out of -a unless asked.
+"$SEAR" record -q -a --pid-roots -d 1 -o "$TMP/pids.folded" &
+self=$!
+wait "$self"
 grep -Eq '^two_threads \[[0-9]+\];' "$TMP/pids.folded" || fail "--pid-roots: no 'comm [pid]' roots"
-pass "--pid-roots"
+grep -q "^sear \[$self\];" "$TMP/pids.folded" && fail "-a kept sear's own samples"
+"$SEAR" record -q -a --pid-roots --include-self -F 4999 -d 1 -o "$TMP/self.folded" &
+self=$!
+wait "$self"
+grep -q "^sear \[$self\];" "$TMP/self.folded" || fail "--include-self: no samples of sear [$self]"
+pass "--pid-roots; sear's own samples out of -a unless --include-self"
 # SIGKILL: the spinner is init of its pid namespace, which ignores SIGTERM without a handler.
 for d in "$cg" "$other"; do
 	for p in $(cat "$d/cgroup.procs"); do kill -9 "$p" 2>/dev/null || true; done
