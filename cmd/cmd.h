@@ -41,7 +41,8 @@ void cmd__setup_log(int verbose);
 enum out_format {
 	OUT_SVG,
 	OUT_FOLDED,
-	OUT_SEAR, /* a recording: written by the caller, not output__write() */
+	OUT_SEAR,  /* a recording: written by the caller, not output__write() */
+	OUT_PPROF, /* pprof's gzipped protobuf: written by the caller */
 };
 
 /*

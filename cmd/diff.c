@@ -121,8 +121,9 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (output__open(&out, output, format))
 		return 1;
-	if (out.format == OUT_SEAR) {
-		msg("diff writes .svg or .folded, not a recording");
+	if (out.format == OUT_SEAR || out.format == OUT_PPROF) {
+		msg("diff writes .svg or .folded, not a %s",
+		    out.format == OUT_SEAR ? "recording" : "pprof profile");
 		goto out;
 	}
 	if (output__is(&out, argv[optind]) || output__is(&out, argv[optind + 1])) {

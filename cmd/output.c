@@ -42,7 +42,11 @@ void output__cleanup(void)
 static const char *extension(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	size_t len = strlen(path);
 
+	/* pprof's name for its files: profile.pb.gz */
+	if (len > 6 && !strcmp(path + len - 6, ".pb.gz") && (!slash || slash < path + len - 6))
+		return "pprof";
 	return dot && (!slash || dot > slash) ? dot + 1 : "";
 }
 
@@ -76,14 +80,16 @@ int output__open(struct output *o, const char *path, const char *format)
 		o->format = OUT_FOLDED;
 	} else if (!strcmp(fmt, "sear")) {
 		o->format = OUT_SEAR;
+	} else if (!strcmp(fmt, "pprof")) {
+		o->format = OUT_PPROF;
 	} else if (format) {
-		msg("unknown format '%s': use --format svg, folded or sear", format);
+		msg("unknown format '%s': use --format svg, folded, sear or pprof", format);
 		return -1;
 	} else if (!strcmp(path, "-")) {
 		o->format = OUT_FOLDED;
 	} else {
-		msg("cannot tell the format of '%s' from its extension: name it .svg, .folded or "
-		    ".sear, or pass --format",
+		msg("cannot tell the format of '%s' from its extension: name it .svg, .folded, "
+		    ".sear or .pb.gz (pprof), or pass --format",
 		    path);
 		return -1;
 	}
@@ -110,9 +116,10 @@ int output__open(struct output *o, const char *path, const char *format)
 		msg("cannot write '%s': %s", path, errstr(errno));
 		return -1;
 	}
-	if (o->format == OUT_SEAR && (o->stdout_ || !strcmp(path, "/dev/stdout")) &&
-	    isatty(STDOUT_FILENO)) {
-		msg("a .sear recording is binary: write it to a file");
+	if ((o->format == OUT_SEAR || o->format == OUT_PPROF) &&
+	    (o->stdout_ || !strcmp(path, "/dev/stdout")) && isatty(STDOUT_FILENO)) {
+		msg("a %s is binary: write it to a file",
+		    o->format == OUT_SEAR ? ".sear recording" : "pprof profile");
 		return -1;
 	}
 	if (!o->special) {

@@ -25,6 +25,7 @@
 #include "lib/sampler.h"
 #include "lib/unwind.h"
 #include "lib/workload.h"
+#include "pipeline/pprofout.h"
 #include "pipeline/searout.h"
 #include "pipeline/session.h"
 #include "symbolizer/symbolizer.h"
@@ -97,6 +98,7 @@ struct record {
 	int err; /* a fatal error from the record callback */
 	char event_name[128];
 	struct timespec start;
+	int64_t start_unix_ns;
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -171,6 +173,7 @@ static void record__usage(FILE *f)
 	      "\n"
 	      "Output:\n"
 	      "  -o, --output FILE      FILE.svg: flame graph; FILE.folded: folded stacks;\n"
+	      "                         FILE.sear: a recording; FILE.pb.gz: pprof;\n"
 	      "                         '-': folded stacks on stdout (default flame.svg)\n"
 	      "                           sear record -p 4242 -o stacks.folded\n"
 	      "  --format FMT           svg or folded, whatever FILE's extension\n"
@@ -496,6 +499,14 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 	/* Machine-wide views group each container's processes under it. */
 	if (o->nr_cgroups)
 		o->system_wide = false;
+	/* pprof labels each sample with its thread: keep them apart. */
+	for (c = 0; c < o->nr_outputs; c++) {
+		size_t len = strlen(o->outputs[c]);
+
+		if ((o->format && !strcmp(o->format, "pprof")) ||
+		    (len > 6 && !strcmp(o->outputs[c] + len - 6, ".pb.gz")))
+			o->session_opts.per_thread = true;
+	}
 	o->session_opts.container_roots = o->system_wide || o->nr_cgroups;
 	/* A machine-wide view of what others do: sear's own work is in the way. */
 	if (o->system_wide && !o->include_self)
@@ -974,6 +985,25 @@ static int record__finish_sear(struct record *r, double secs)
 	return output__commit(r->sear_output) ? -1 : 0;
 }
 
+/* pprof, from the session itself: addresses, modules and build-ids included. */
+static int record__pprof(struct record *r, struct output *o, double secs)
+{
+	struct profile_info info;
+	FILE *f = output__begin(o);
+	int err;
+
+	if (!f)
+		return -1;
+	record__info(r, &info, secs);
+	err = pprof_out__session(r->session, &info, r->start_unix_ns, f);
+	if (err) {
+		msg("cannot write '%s': %s", o->path, errstr(-err));
+		output__abort(o);
+		return -1;
+	}
+	return output__commit(o) ? -1 : 0;
+}
+
 static int record__write(struct record *r, double secs)
 {
 	const struct session_stats *st = session__stats(r->session);
@@ -987,6 +1017,11 @@ static int record__write(struct record *r, double secs)
 	for (i = 0; i < r->opts.nr_outputs; i++) {
 		if (r->outs[i].format == OUT_SEAR)
 			continue;
+		if (r->outs[i].format == OUT_PPROF) {
+			if (record__pprof(r, &r->outs[i], secs))
+				ret = -1;
+			continue;
+		}
 		if (!f) {
 			f = flame__new();
 			if (!f || session__fold(r->session, f)) {
@@ -1290,6 +1325,7 @@ int cmd_record(int argc, char **argv)
 			r->nr_pidfds++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	r->start_unix_ns = (int64_t)time(NULL) * 1000000000;
 	r->status_line = !quiet && isatty(STDERR_FILENO);
 	if (record__start_sear(r))
 		goto out_stop;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* sear report: a .sear recording or a perf.data file, rendered again, sliced and shaped. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +15,40 @@ static void report__usage(FILE *f)
 		"\n"
 		"Renders a recording again: IN is a .sear file (sear record -o x.sear), a\n"
 		"perf.data file (perf record -g), or folded text; the format is read from\n"
-		"the file, not its name. OUT is .svg or .folded (default: folded on stdout).\n"
+		"the file, not its name. OUT is .svg, .folded, or .pb.gz for pprof (default:\n"
+		"folded on stdout).\n"
 		"\n"
 		"  sear report run.sear -o flame.svg\n"
 		"  sear report perf.data -o flame.svg\n"
 		"  sear report run.sear --pid 4242 --from 10 --to 20 -o slice.svg\n"
 		"  sear report run.sear --comm worker --inverted -o icicle.svg\n"
+		"  sear report perf.data -o profile.pb.gz\n"
 		"\n"
-		"  -o, --output FILE      .svg or .folded; '-': folded on stdout\n"
+		"  -o, --output FILE      .svg, .folded or .pb.gz (pprof); '-': folded on stdout\n"
 		"  --format FMT           svg or folded, whatever FILE's extension\n"
 		"%s%s%s",
 		load_options_help, names_options_help, svg_options_help);
+}
+
+/* pprof: written as it is read. Returns the exit status. */
+static int report__pprof(const char *input, const struct load_opts *lo, struct output *out)
+{
+	struct profile_info info;
+	FILE *f = output__begin(out);
+	int err;
+
+	if (!f)
+		return 1;
+	err = load__pprof(input, lo, f, &info);
+	if (err == -ENODATA)
+		msg("'%s' is empty: nothing to read", input);
+	if (err) {
+		output__abort(out);
+		return 1;
+	}
+	if (!info.samples)
+		msg("warning: no samples in '%s'", input);
+	return output__commit(out) ? 1 : 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -80,11 +104,16 @@ int cmd_report(int argc, char **argv)
 	if (output__open(&out, output, format ? format : (strcmp(output, "-") ? NULL : "folded")))
 		return 1;
 	if (out.format == OUT_SEAR) {
-		msg("report writes .svg or .folded; '%s' is a recording already", argv[optind]);
+		msg("report writes .svg, .folded or .pb.gz; '%s' is a recording already",
+		    argv[optind]);
 		goto out;
 	}
 	if (output__is(&out, argv[optind])) {
 		msg("'%s' is both the input and the output: write the report elsewhere", output);
+		goto out;
+	}
+	if (out.format == OUT_PPROF) {
+		ret = report__pprof(argv[optind], &lo, &out);
 		goto out;
 	}
 	f = flame__new();

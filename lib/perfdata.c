@@ -459,6 +459,12 @@ uint64_t perfdata__stack_size(const struct perfdata *pd)
 	return pd->attrs[0].sample_stack_user;
 }
 
+void perfdata__rate(const struct perfdata *pd, uint64_t *freq, uint64_t *period)
+{
+	*freq = pd->attrs[0].freq ? pd->attrs[0].sample_freq : 0;
+	*period = pd->attrs[0].freq ? 0 : pd->attrs[0].sample_period;
+}
+
 int perfdata__nr_events(const struct perfdata *pd)
 {
 	return pd->nr_attrs;

@@ -67,6 +67,9 @@ const struct perfrec_layout *perfdata__layout(const struct perfdata *pd);
 /* The bytes of user stack each sample copied (perf record --call-graph dwarf), or 0. */
 uint64_t perfdata__stack_size(const struct perfdata *pd);
 
+/* How the first event sampled: *freq samples per second, or one every *period events. */
+void perfdata__rate(const struct perfdata *pd, uint64_t *freq, uint64_t *period);
+
 /* Number of events, and event i's name ("cpu-clock"); borrowed until perfdata__free(). */
 int perfdata__nr_events(const struct perfdata *pd);
 const char *perfdata__event_name(const struct perfdata *pd, int i);

@@ -7,14 +7,20 @@
 #include "hash.h"
 #include "profile.h"
 
-/* A key node's dso: these mark the nodes under the root that hold (event, pid, comm). */
+/*
+ * Key nodes: under the root, one per (event, pid, comm), its dso KEY_DSO |
+ * event; below it, when threads are kept apart, one per tid (TID_DSO).
+ * Frames' dsos are module ids, far below both.
+ */
 #define KEY_DSO 0xffff0000u
+#define TID_DSO 0xfffe0000u
+#define ANY_KEY TID_DSO
 
 struct node {
 	uint64_t addr; /* key nodes: pid << 32 | comm */
 	uint32_t dso;  /* key nodes: KEY_DSO | event */
 	uint32_t parent;
-	uint64_t count;
+	uint64_t count, weight;
 	uint32_t hint; /* the child last looked up: often the one asked for next */
 };
 
@@ -144,12 +150,14 @@ static int profile__grow_last(struct profile *p, uint32_t nr)
 	return 0;
 }
 
-int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm,
+int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm, uint32_t tid,
 		       const struct frame *frames, uint32_t nr)
 {
 	int64_t key = profile__child(p, 0, KEY_DSO | event, (uint64_t)pid << 32 | comm), node;
 	uint32_t shared = 0, i;
 
+	if (key >= 0 && tid)
+		key = profile__child(p, key, TID_DSO, tid);
 	if (key < 0)
 		return key;
 	if (profile__grow_last(p, nr)) {
@@ -183,14 +191,18 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 	return node;
 }
 
-int profile__add(struct profile *p, uint32_t id, uint64_t count)
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+int profile__add(struct profile *p, uint32_t id, uint64_t count, uint64_t weight)
 {
 	struct node *n = &p->nodes[id];
 
-	if (n->count > UINT64_MAX - count)
-		return -ERANGE;
 	p->stacks += !n->count && count;
-	n->count += count;
+	n->count = sat_add(n->count, count);
+	n->weight = sat_add(n->weight, weight);
 	return 0;
 }
 
@@ -198,7 +210,7 @@ uint32_t profile__frames(const struct profile *p, uint32_t id, struct frame *out
 {
 	uint32_t n = 0;
 
-	while (id && p->nodes[id].dso < KEY_DSO && n < max) {
+	while (id && p->nodes[id].dso < ANY_KEY && n < max) {
 		out[n++] = (struct frame){ .addr = p->nodes[id].addr, .dso = p->nodes[id].dso };
 		id = p->nodes[id].parent;
 	}
@@ -212,7 +224,7 @@ uint64_t profile__count(const struct profile *p)
 
 int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)
 {
-	uint32_t *key = malloc((size_t)p->nr * sizeof(*key)), i;
+	uint32_t *key = malloc((size_t)p->nr * sizeof(*key)), i, tid;
 	int ret = 0;
 
 	if (!key)
@@ -223,11 +235,19 @@ int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)
 		const struct node *n = &p->nodes[i];
 		const struct node *k;
 
-		key[i] = n->dso >= KEY_DSO ? i : key[n->parent];
+		/* key[] holds the tid node when there is one; its parent is the (event, pid, comm)
+		 */
+		key[i] = n->dso >= ANY_KEY ? i : key[n->parent];
 		if (!n->count)
 			continue; /* a caller, or a key whose empty stack had no samples */
 		k = &p->nodes[key[i]];
-		ret = fn(ctx, k->dso & ~KEY_DSO, k->addr >> 32, (uint32_t)k->addr, i, n->count);
+		tid = 0;
+		if (k->dso == TID_DSO) {
+			tid = k->addr;
+			k = &p->nodes[k->parent];
+		}
+		ret = fn(ctx, k->dso & ~KEY_DSO, k->addr >> 32, (uint32_t)k->addr, tid, i, n->count,
+			 n->weight);
 	}
 	free(key);
 	return ret;
@@ -245,9 +265,15 @@ int profile__walk(const struct profile *p, profile_walk_fn fn, void *ctx)
 
 	for (i = 1; i < p->nr; i++) {
 		const struct node *n = &p->nodes[i];
-		struct profile_node pn = { .id = i, .parent = n->parent, .count = n->count };
+		struct profile_node pn = {
+			.id = i, .parent = n->parent, .count = n->count, .weight = n->weight
+		};
 
-		if (n->dso >= KEY_DSO) {
+		if (n->dso == TID_DSO) {
+			pn.key = true;
+			pn.tid = n->addr;
+			pn.parent_key = true;
+		} else if (n->dso >= KEY_DSO) {
 			pn.key = true;
 			pn.event = n->dso & ~KEY_DSO;
 			pn.pid = n->addr >> 32;

@@ -34,13 +34,19 @@ void profile__free(struct profile *p);
 
 /*
  * Interns a stack of nr frames, innermost first, under the key (event,
- * pid, comm: a thread name's string id). Returns its id, or -ENOMEM.
+ * pid, comm: a thread name's string id) and, when tid is not 0, the
+ * thread (kept apart only for outputs that label threads: it costs a path
+ * per thread). Returns its id, or -ENOMEM.
  */
-int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm,
+int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm, uint32_t tid,
 		       const struct frame *frames, uint32_t nr);
 
-/* Adds count samples to stack id. Returns 0, or -ERANGE when the count would wrap. */
-int profile__add(struct profile *p, uint32_t id, uint64_t count);
+/*
+ * Adds count samples to stack id, and their weight (the sum of their
+ * periods: nanoseconds for a clock event). Counts and weights saturate
+ * rather than wrap. Returns 0.
+ */
+int profile__add(struct profile *p, uint32_t id, uint64_t count, uint64_t weight);
 
 /* Writes stack id's frames, innermost first, into out (at most max). Returns the count. */
 uint32_t profile__frames(const struct profile *p, uint32_t id, struct frame *out, uint32_t max);
@@ -50,18 +56,21 @@ uint32_t profile__frames(const struct profile *p, uint32_t id, struct frame *out
  * order the stacks were first seen; stops at non-zero and returns that.
  * Returns 0, or -ENOMEM.
  */
-typedef int (*profile_fn)(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t stack,
-			  uint64_t count);
+typedef int (*profile_fn)(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t tid,
+			  uint32_t stack, uint64_t count, uint64_t weight);
 int profile__for_each(const struct profile *p, profile_fn fn, void *ctx);
 
 /* One node of the tree, as profile__walk() shows it. */
 struct profile_node {
 	uint32_t id, parent;
-	bool key;	    /* a key node: event, pid and comm are set, frame is not */
+	bool key;	    /* a key node: event, pid and comm are set (or tid), frame is not */
+	bool parent_key;    /* a thread's key node, below its (event, pid, comm) */
 	uint16_t event;	    /* key nodes */
 	uint32_t pid, comm; /* key nodes */
+	uint32_t tid;	    /* a thread's key node */
 	struct frame frame; /* frame nodes: the frame, below its caller (parent) */
 	uint64_t count;	    /* samples whose stack ends here */
+	uint64_t weight;    /* and their weight */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "lib/searfile.h"
 #include "load.h"
 #include "names.h"
+#include "pprofout.h"
 #include "session.h"
 
 #define LOAD_BLOCK  (1u << 20)	/* bytes read at a time */
@@ -28,6 +29,7 @@ struct loader {
 	folded_fn fn;
 	void *ctx;
 	struct flame *flame; /* the target, when it is a graph: a faster path for perf.data */
+	FILE *pprof;	     /* the target, when it is pprof: perf.data keeps its addresses */
 	struct profile_info *info;
 	struct stack_names names;
 };
@@ -63,16 +65,18 @@ static int sear_load__sample(void *ctx, const struct sear_sample *s)
 				  s->time > sl->start ? (s->time - sl->start) / 1e9 : 0))
 		return 0;
 	sl->l->info->samples += s->weight;
-	id = profile__stack(sl->agg, s->event, s->pid, s->comm, &stack, 1);
-	return id < 0 ? id : profile__add(sl->agg, id, s->weight);
+	id = profile__stack(sl->agg, s->event, s->pid, s->comm, 0, &stack, 1);
+	return id < 0 ? id : profile__add(sl->agg, id, s->weight, 0);
 }
 
-static int sear_load__emit(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t id,
-			   uint64_t count)
+static int sear_load__emit(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t tid,
+			   uint32_t id, uint64_t count, uint64_t weight)
 {
 	struct sear_load *sl = ctx;
 	struct frame f = { 0 };
 	uint32_t stack = profile__frames(sl->agg, id, &f, 1) ? f.addr : 0;
+
+	(void)weight, (void)tid;
 	struct loader *l = sl->l;
 	struct stack_roots roots = {
 		.event = sl->nr_events > 1 && event < sl->nr_events ? sl->events[event] : NULL,
@@ -195,6 +199,7 @@ static int load_perf(struct loader *l, int fd)
 	struct session *s = NULL;
 	struct perfdata *pd;
 	size_t nr_ids, i;
+	uint64_t freq;
 	int err = -ENOMEM, nr_events;
 
 	pd = perfdata__open_fd(fd, l->path);
@@ -240,15 +245,10 @@ static int load_perf(struct loader *l, int fd)
 			l->path, (unsigned long long)(ps->bad_records + st->bad_records));
 	if (sess.unwind == SESSION_UNWIND_DWARF)
 		session__log_unwind(s, perfdata__stack_size(pd));
-	if (l->flame && !l->o->reverse)
-		err = session__fold(s, l->flame);
-	else
-		err = session__for_each_stack(s, perf_load__stack, l);
-	if (err)
-		goto out;
-	symbolizer__report_missing(sym);
 	l->info->samples = st->samples;
 	l->info->lost = st->lost;
+	perfdata__rate(pd, &freq, &l->info->period);
+	l->info->frequency = freq;
 	snprintf(l->info->source, sizeof(l->info->source), "perf.data");
 	snprintf(l->info->title, sizeof(l->info->title), "%s",
 		 perfdata__command(pd)[0] ? perfdata__command(pd) : l->path);
@@ -258,6 +258,15 @@ static int load_perf(struct loader *l, int fd)
 			 names[i]);
 	if (st->last_time > st->first_time)
 		l->info->seconds = (st->last_time - st->first_time) / 1e9;
+	if (l->pprof)
+		err = pprof_out__session(s, l->info, 0, l->pprof);
+	else if (l->flame && !l->o->reverse)
+		err = session__fold(s, l->flame);
+	else
+		err = session__for_each_stack(s, perf_load__stack, l);
+	if (err)
+		goto out;
+	symbolizer__report_missing(sym);
 out:
 	session__free(s);
 	symbolizer__free(sym);
@@ -381,7 +390,7 @@ static int spool(const char *path, int in, const char *head, size_t head_len)
 }
 
 static int load(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
-		struct flame *flame, struct profile_info *info)
+		struct flame *flame, FILE *pprof, struct profile_info *info)
 {
 	bool std = !strcmp(path, "-");
 	struct loader *l = malloc(sizeof(*l));
@@ -401,6 +410,7 @@ static int load(const char *path, const struct load_opts *o, folded_fn fn, void 
 			      .fn = fn,
 			      .ctx = ctx,
 			      .flame = flame,
+			      .pprof = pprof,
 			      .info = info };
 	fd = std ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st)) {
@@ -462,7 +472,7 @@ out:
 int load__profile(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
 		  struct profile_info *info)
 {
-	return load(path, o, fn, ctx, NULL, info);
+	return load(path, o, fn, ctx, NULL, NULL, info);
 }
 
 static int load__add(void *ctx, const char *const *names, const enum frame_kind *kinds, size_t nr,
@@ -476,5 +486,22 @@ static int load__add(void *ctx, const char *const *names, const enum frame_kind 
 int load__flame(const char *path, const struct load_opts *o, struct flame *f,
 		struct profile_info *info)
 {
-	return load(path, o, load__add, f, f, info);
+	return load(path, o, load__add, f, f, NULL, info);
+}
+
+int load__pprof(const char *path, const struct load_opts *o, FILE *out, struct profile_info *info)
+{
+	struct pprof_names *p = pprof_names__new();
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	/* perf.data goes straight to out; the named stacks of the others are gathered first. */
+	err = load(path, o, pprof_names__add, p, NULL, out, info);
+	if (!err && strcmp(info->source, "perf.data"))
+		err = pprof_names__write(p, info, out);
+	if (err == -ENOMEM)
+		pr_warn("cannot read '%s': out of memory", path);
+	pprof_names__free(p);
+	return err;
 }

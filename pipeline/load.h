@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "filter.h"
 #include "flamegraph/folded.h"
@@ -48,5 +49,11 @@ int load__profile(const char *path, const struct load_opts *o, folded_fn fn, voi
  */
 int load__flame(const char *path, const struct load_opts *o, struct flame *f,
 		struct profile_info *info);
+
+/*
+ * The same as pprof (pipeline/pprofout.h), written to out: a perf.data
+ * file with its mappings and addresses, the others with names only.
+ */
+int load__pprof(const char *path, const struct load_opts *o, FILE *out, struct profile_info *info);
 
 #endif

@@ -387,7 +387,8 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 			     r->time >= s->time_base ? (r->time - s->time_base) / 1e9 : 0))
 		return 0;
 	nr = session__frames(s, r);
-	stack = profile__stack(s->profile, event, r->pid, comm, s->frames, nr);
+	stack = profile__stack(s->profile, event, r->pid, comm, s->opts.per_thread ? r->tid : 0,
+			       s->frames, nr);
 	if (stack < 0)
 		return -ENOMEM;
 	if (!s->stats.samples || r->time < s->stats.first_time)
@@ -402,7 +403,7 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 		if (err)
 			return err;
 	}
-	return profile__add(s->profile, stack, 1);
+	return profile__add(s->profile, stack, 1, r->period);
 }
 
 static int session__comm_record(void *ctx, const struct perfrec_comm *c)
@@ -529,8 +530,8 @@ struct stack_walk {
 	void *ctx;
 };
 
-static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t comm,
-			       uint32_t stack, uint64_t count)
+static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t tid,
+			       uint32_t stack, uint64_t count, uint64_t weight)
 {
 	struct stack_walk *w = ctx;
 	struct session *s = w->s;
@@ -542,6 +543,7 @@ static int session__name_stack(void *ctx, uint16_t event, uint32_t pid, uint32_t
 		.pid_roots = s->opts.pid_roots,
 	};
 
+	(void)weight, (void)tid;
 	stack_names__set_roots(&s->names, &roots);
 	session__name_frames(s, stack, &s->names);
 	return w->fn(w->ctx, &s->names, count);
@@ -571,7 +573,11 @@ static int session__fold_node(void *ctx, const struct profile_node *n)
 	size_t i;
 	int got;
 
-	if (n->key) {
+	if (n->key && n->parent_key) {
+		/* A thread kept apart: the graph does not part threads of one name. */
+		at = fo->node[n->parent];
+		depth = fo->depth[n->parent];
+	} else if (n->key) {
 		struct stack_roots roots = {
 			.event = s->nr_events > 1 ? s->event_names[n->event] : NULL,
 			.container =
@@ -653,4 +659,42 @@ void session__log_unwind(const struct session *s, uint64_t copy)
 		"the kernel with no copy",
 		(unsigned long long)st->unwind_truncated, 100.0 * st->unwind_truncated / n,
 		(unsigned long long)copy, (unsigned long long)want);
+}
+
+struct frames_walk {
+	struct session *s;
+	session_frames_fn fn;
+	void *ctx;
+};
+
+static int session__frames_of(void *ctx, uint16_t event, uint32_t pid, uint32_t comm, uint32_t tid,
+			      uint32_t stack, uint64_t count, uint64_t weight)
+{
+	struct frames_walk *w = ctx;
+	struct session *s = w->s;
+	struct session_stack st = {
+		.event = s->nr_events > 1 ? s->event_names[event] : NULL,
+		.pid = pid,
+		.tid = tid,
+		.comm = session__comm(s, comm),
+		.container = symbolizer__container(s->sym, pid),
+		.frames = s->named,
+		.nr = profile__frames(s->profile, stack, s->named, SESSION_MAX_FRAMES),
+		.count = count,
+		.weight = weight,
+	};
+
+	return w->fn(w->ctx, &st);
+}
+
+int session__for_each_frames(struct session *s, session_frames_fn fn, void *ctx)
+{
+	struct frames_walk w = { s, fn, ctx };
+
+	return profile__for_each(s->profile, session__frames_of, &w);
+}
+
+struct symbolizer *session__symbolizer(const struct session *s)
+{
+	return s->sym;
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "lib/perfrec.h"
+#include "lib/profile.h"
 #include "names.h"
 #include "filter.h"
 #include "symbolizer/symbolizer.h"
@@ -50,6 +51,7 @@ struct session_opts {
 	bool pid_roots;	      /* "comm [pid]" root frames instead of "comm" */
 	bool container_roots; /* "[container ID]" below the names of processes in containers */
 	pid_t exclude_pid;    /* samples of this process are left out (sear's own); 0: none */
+	bool per_thread;      /* keep each thread's stacks apart: session_stack.tid (for pprof) */
 };
 
 struct session;
@@ -149,6 +151,29 @@ int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx);
  */
 struct flame;
 int session__fold(struct session *s, struct flame *f);
+
+/* A counted stack as it is held: its key and its frames, not yet named. */
+struct session_stack {
+	const char *event; /* with several events, the sample's; else NULL */
+	uint32_t pid;
+	uint32_t tid;		    /* with per_thread; else 0 */
+	const char *comm;	    /* the thread name */
+	const char *container;	    /* the process's container id, or NULL */
+	const struct frame *frames; /* innermost first: module ids and addresses (symbolizer.h) */
+	uint32_t nr;
+	uint64_t count, weight; /* samples, and the sum of their periods */
+};
+
+/*
+ * Calls fn once per distinct stack with its frames, for outputs that
+ * describe addresses and modules (pprof). Borrowed for the call. Returns
+ * 0, or fn's non-zero value.
+ */
+typedef int (*session_frames_fn)(void *ctx, const struct session_stack *st);
+int session__for_each_frames(struct session *s, session_frames_fn fn, void *ctx);
+
+/* The symbolizer the session names with (borrowed). */
+struct symbolizer *session__symbolizer(const struct session *s);
 
 /*
  * Names stack id's frames alone, outermost caller first, into out (no

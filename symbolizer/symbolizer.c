@@ -738,26 +738,29 @@ static void symbolizer__read_jit(struct symbolizer *sym, struct dso *d)
 	}
 }
 
-/* Interns a display name: demangled, with " file:line" when asked. */
-static const char *symbolizer__intern(struct symbolizer *sym, const char *name, const char *file,
-				      int line)
+/* Fills f: the display name, the function's own name, and where it is in the source. */
+static void symbolizer__frame(struct symbolizer *sym, struct sym_frame *f, const char *name,
+			      const char *file, int line, enum frame_kind kind)
 {
 	char *dm = demangle(name, sym->opts.full_names), buf[NAME_MAX_LEN + 64];
-	const char *base = name;
-	int64_t id;
+	int64_t id = strtab__intern(sym->names, dm ? dm : name);
+	const char *slash;
 
-	if (dm)
-		base = dm;
-	if (sym->opts.srcline && file) {
-		const char *slash = strrchr(file, '/');
-
-		snprintf(buf, sizeof(buf), "%.*s %s:%d", NAME_MAX_LEN, base,
-			 slash ? slash + 1 : file, line);
-		base = buf;
-	}
-	id = strtab__intern(sym->names, base);
 	free(dm);
-	return id < 0 ? "[unknown]" : strtab__str(sym->names, id);
+	f->kind = kind;
+	f->func = id < 0 ? "[unknown]" : strtab__str(sym->names, id);
+	f->name = f->func;
+	id = file ? strtab__intern(sym->names, file) : -1;
+	f->file = id < 0 ? NULL : strtab__str(sym->names, id);
+	f->line = f->file ? line : 0;
+	if (sym->opts.srcline && f->file) {
+		slash = strrchr(f->file, '/');
+		snprintf(buf, sizeof(buf), "%.*s %s:%d", NAME_MAX_LEN, f->func,
+			 slash ? slash + 1 : f->file, line);
+		id = strtab__intern(sym->names, buf);
+		if (id >= 0)
+			f->name = strtab__str(sym->names, id);
+	}
 }
 
 /* Names one address of a file or kernel module. Returns the count written to out. */
@@ -788,23 +791,20 @@ static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t a
 	if (!name && n && df[0].name)
 		name = df[0].name;
 	if (!name) {
-		out[0] = (struct sym_frame){ d->label, d->kind };
+		out[0] = (struct sym_frame){ .name = d->label, .kind = d->kind, .func = d->label };
 		return 1;
 	}
 	if (!n || !sym->opts.inline_frames) {
 		/* One frame; its line is the innermost one's, where the address really is. */
-		out[0].name = symbolizer__intern(sym, name, n ? df[n - 1].file : NULL,
-						 n ? df[n - 1].line : 0);
-		out[0].kind = d->kind;
+		symbolizer__frame(sym, &out[0], name, n ? df[n - 1].file : NULL,
+				  n ? df[n - 1].line : 0, d->kind);
 		return 1;
 	}
 	if (n > max)
 		n = max;
-	for (i = 0; i < n; i++) {
-		out[i].name =
-		    symbolizer__intern(sym, i ? df[i].name : name, df[i].file, df[i].line);
-		out[i].kind = d->kind;
-	}
+	for (i = 0; i < n; i++)
+		symbolizer__frame(sym, &out[i], i ? df[i].name : name, df[i].file, df[i].line,
+				  d->kind);
 	return n;
 }
 
@@ -837,9 +837,11 @@ int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, st
 			d->jit_read_ns = monotonic_ns();
 			name = d->jit ? jitmap__lookup(d->jit, addr) : NULL;
 		}
-		tmp[0] =
-		    (struct sym_frame){ name ? symbolizer__intern(sym, name, NULL, 0) : d->label,
-					FRAME_JIT };
+		if (name)
+			symbolizer__frame(sym, &tmp[0], name, NULL, 0, FRAME_JIT);
+		else
+			tmp[0] = (struct sym_frame){ .name = d->label, .kind = FRAME_JIT,
+						     .func = d->label };
 		n = 1;
 	} else {
 		n = symbolizer__resolve(sym, d, addr, tmp, MAX_INLINE);
@@ -861,6 +863,27 @@ int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, st
 	for (i = 0; i < n && i < max; i++)
 		out[i] = tmp[i];
 	return i;
+}
+
+int symbolizer__module(struct symbolizer *sym, uint32_t id, struct sym_module *out)
+{
+	struct dso *d;
+	const uint8_t *bid;
+	size_t n, i;
+
+	if (id >= sym->nr)
+		return -ENOENT;
+	d = &sym->dsos[id];
+	dso__ready(sym, d);
+	memset(out, 0, sizeof(*out));
+	out->path = d->path;
+	out->label = d->label;
+	out->kind = d->kind;
+	out->file_offset = d->file_offset;
+	n = d->symtab ? symtab__build_id(d->symtab, &bid) : 0;
+	for (i = 0; i < n && i < 20; i++)
+		snprintf(out->build_id + 2 * i, 3, "%02x", bid[i]);
+	return 0;
 }
 
 void symbolizer__report_missing(struct symbolizer *sym)

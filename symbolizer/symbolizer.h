@@ -43,8 +43,11 @@ struct symbolizer;
 
 /* One named frame. name is borrowed, valid until symbolizer__free(). */
 struct sym_frame {
-	const char *name;
+	const char *name; /* what graphs show: with " file:line" under srcline */
 	enum frame_kind kind;
+	const char *func; /* the function's name alone */
+	const char *file; /* its source file (DWARF), or NULL */
+	int line;	  /* its line there, or 0 */
 };
 
 /* Returns a new symbolizer (opts may be NULL); free with symbolizer__free(). NULL with errno set.
@@ -130,6 +133,18 @@ bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id);
  */
 int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, struct sym_frame *out,
 			  int max);
+
+/* What a module is, for outputs that describe mappings (pprof). Strings borrowed. */
+struct sym_module {
+	const char *path;  /* the file, as the target named it; NULL for the kernel and JIT code */
+	const char *label; /* "[libc.so.6]", "[kernel.kallsyms]", "[unknown]" */
+	enum frame_kind kind;
+	char build_id[41]; /* hex, "" when unknown */
+	bool file_offset;  /* its frames' addresses are file offsets */
+};
+
+/* Describes module id. Returns 0, or -ENOENT for an unknown id. */
+int symbolizer__module(struct symbolizer *sym, uint32_t id, struct sym_module *out);
 
 /* Reports (through the log) the modules that were sampled but had no symbols, once each. */
 void symbolizer__report_missing(struct symbolizer *sym);

@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 
 # To build: a compiler, cmake, and the libraries sear links.
 packages="gcc make cmake pkg-config libelf-dev libdw-dev libunwind-dev libpfm4-dev libzstd-dev
-	libiberty-dev libdebuginfod-dev"
+	libiberty-dev libdebuginfod-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
 if [ "${1:-}" = --test ]; then
 	# To test: cmocka, xmllint, perf (the reference), clang-format (the style check),
 	# util-linux and procps (setpriv, unshare, pgrep), and chromium for the SVG's browser test.
 	packages="$packages libcmocka-dev libxml2-utils linux-perf clang-format util-linux procps libc6-dbg
-		debuginfod curl
+		debuginfod curl golang-go
 		chromium"
 fi
 
