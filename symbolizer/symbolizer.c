@@ -840,7 +840,8 @@ int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, st
 		if (name)
 			symbolizer__frame(sym, &tmp[0], name, NULL, 0, FRAME_JIT);
 		else
-			tmp[0] = (struct sym_frame){ .name = d->label, .kind = FRAME_JIT,
+			tmp[0] = (struct sym_frame){ .name = d->label,
+						     .kind = FRAME_JIT,
 						     .func = d->label };
 		n = 1;
 	} else {
