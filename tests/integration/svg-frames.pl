@@ -15,7 +15,8 @@ while (@ARGV && $ARGV[0] =~ /^--/) {
 }
 local $/;
 my $svg = <>;
-die "no frames group\n" unless $svg =~ /<g id="frames">(.*)<\/g>\s*(?:<text id="nosamples"[^>]*>[^<]*<\/text>\s*)?<\/svg>/s;
+# flamegraph.pl's SVG for no input has no frames: nothing to list
+exit 0 unless $svg =~ /<g id="frames">(.*)<\/g>\s*(?:<text id="nosamples"[^>]*>[^<]*<\/text>\s*)?<\/svg>/s;
 my $frames = $1;
 
 sub decode {
