@@ -1,5 +1,5 @@
 // sear flame graph viewer: zoom, search and details for the SVG it is embedded in.
-// Frames are <g class="f"> holding <title>NAME (numbers)</title>, a <rect> and a <text>;
+// Frames are g elements of class "f" holding a title ("NAME (numbers)"), a rect and a text;
 // their counts are numbers in data-n (or data-a and data-b in a differential graph).
 // Names are only ever read from and written to text nodes, never parsed as markup.
 "use strict";

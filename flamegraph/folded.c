@@ -19,10 +19,11 @@ static bool is_digit(char c)
 }
 
 /*
- * The length of the whitespace character (perl's \s on a Unicode string)
- * that ends at end (exclusive), or 0.
+ * The length of the whitespace character that ends at end (exclusive), or
+ * 0: perl's \s on a Unicode string (flamegraph.pl decodes its input), or
+ * on bytes (difffolded.pl does not).
  */
-static size_t space_before(const char *start, const char *end)
+static size_t space_before(const char *start, const char *end, bool unicode)
 {
 	const unsigned char *e = (const unsigned char *)end;
 	size_t n = end - start;
@@ -31,6 +32,8 @@ static size_t space_before(const char *start, const char *end)
 		return 0;
 	if (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r'))
 		return 1;
+	if (!unicode)
+		return 0;
 	if (n >= 2 && e[-2] == 0xc2 && (e[-1] == 0x85 || e[-1] == 0xa0))
 		return 2; /* NEL, NO-BREAK SPACE */
 	if (n < 3)
@@ -55,7 +58,7 @@ static size_t space_before(const char *start, const char *end)
  * true.
  */
 static bool count_token(const char *start, const char **end, uint64_t *v, bool *rounded,
-			const char **token)
+			const char **token, bool unicode)
 {
 	const char *e = *end, *p = e, *dot = NULL, *q;
 	uint64_t n = 0;
@@ -69,7 +72,7 @@ static bool count_token(const char *start, const char **end, uint64_t *v, bool *
 		}
 		p--;
 	}
-	if (p == e || !is_digit(*p) || !(sp = space_before(start, p)))
+	if (p == e || !is_digit(*p) || !(sp = space_before(start, p, unicode)))
 		return false;
 	for (q = p; q < (dot ? dot : e); q++)
 		n = n > (UINT64_MAX - (*q - '0')) / 10 ? UINT64_MAX : n * 10 + (*q - '0');
@@ -84,11 +87,20 @@ static bool count_token(const char *start, const char **end, uint64_t *v, bool *
 	return true;
 }
 
+/* flamegraph.pl's reading, Unicode spaces and all. */
 static bool count_before(const char *start, const char **end, uint64_t *v, bool *rounded)
 {
 	const char *token;
 
-	return count_token(start, end, v, rounded, &token);
+	return count_token(start, end, v, rounded, &token, true);
+}
+
+/* difffolded.pl's, on bytes. */
+static bool count_before_bytes(const char *start, const char **end, uint64_t *v, bool *rounded)
+{
+	const char *token;
+
+	return count_token(start, end, v, rounded, &token, false);
 }
 
 static enum frame_kind kind_of(const char *s, size_t n)
@@ -204,14 +216,14 @@ int folded__for_each(const char *buf, size_t len, const struct folded_opts *opts
 			;
 		if (e == p)
 			continue;
-		if (!count_before(p, &e, &after, &rounded)) {
+		if (!count_before_bytes(p, &e, &after, &rounded)) {
 			*bad_line = line;
 			ret = -EINVAL;
 			break;
 		}
 		/* difffolded: a second count before the first */
 		s = e;
-		two = count_before(p, &s, &before, &rounded);
+		two = count_before_bytes(p, &s, &before, &rounded);
 		if (two)
 			e = s;
 		copy = scratch__copy(&sc, p, e - p);
@@ -272,11 +284,11 @@ static size_t flow__reverse(const struct line *l, char **store, size_t *used, si
 	uint64_t v;
 	struct line *fields;
 
-	if (!count_token(l->s, &e, &v, &rounded, &tok1))
+	if (!count_token(l->s, &e, &v, &rounded, &tok1, true))
 		return store__add(store, used, cap, " ", 1);
 	len1 = l->s + l->len - tok1;
 	s2 = e;
-	two = count_token(l->s, &s2, &v, &rounded, &tok2);
+	two = count_token(l->s, &s2, &v, &rounded, &tok2, true);
 	if (two) {
 		len2 = len1;
 		len1 = e - tok2;

@@ -13,11 +13,13 @@
  * as stackcollapse tools and 'sear collapse' write it, and difffolded's
  * two-column "a;b;c BEFORE AFTER".
  *
- * A line is read as flamegraph.pl reads it: the count is its last word,
- * digits with an optional fraction, after one whitespace character (perl's
- * \s, Unicode spaces included); the stack is everything before that
- * character, other spaces included; frames are split at ';', empty ones at
- * the end dropped. A count with a fraction is rounded to whole samples;
+ * A line is read as flamegraph.pl and difffolded.pl read it: the count is
+ * its last word, digits with an optional fraction, after one whitespace
+ * character; the stack is everything before that character, other spaces
+ * included; frames are split at ';', empty ones at the end dropped. As in
+ * those scripts, folded__flow_mem() takes Unicode spaces for whitespace
+ * (flamegraph.pl decodes UTF-8) and folded__for_each() only ASCII ones
+ * (difffolded.pl reads bytes). A count with a fraction is rounded to whole samples;
  * counts past 2^64-1 stop there. Frames annotated "_[k]" are kernel frames
  * and "_[j]" JIT frames, for the colours.
  */

@@ -702,6 +702,8 @@ static void svg__diff_title(struct svg *s, const struct flame_node *n)
 	fmt_count(a, sizeof(a), after * s->o.factor);
 	fmt_count(b, sizeof(b), before * s->o.factor);
 	snprintf(tmp, sizeof(tmp), "%+.0f", change * s->o.factor);
+	if (!strcmp(tmp + 1, "0"))
+		strcpy(tmp, "0"); /* not "-0": a change that rounds to nothing */
 	with_commas(c, sizeof(c), tmp);
 	fprintf(s->out, " (after %s ", a);
 	svg__escape_str(s->out, cn);
@@ -996,7 +998,7 @@ static void svg__legend(struct svg *s)
 		{ "JIT", "j", FRAME_JIT },
 		{ "no symbol", "[u]", FRAME_USER },
 	};
-	double fs = s->o.font_size - 1, y = s->o.font_size * 2, x = s->o.width - XPAD - 70;
+	double fs = s->o.font_size - 1, y = s->o.font_size * 2, x = s->o.width - XPAD - 110;
 	char grew[32], shrank[32], color[32];
 	size_t i;
 

@@ -3,7 +3,8 @@
 # names that sort around ';' (spaces, '.', '!', digits), repeated and interleaved stacks,
 # empty frames, odd spaces between stack and count, Unicode names, annotations, and
 # lines flamegraph.pl skips. Deterministic for a seed.
-# usage: folded-gen.pl SEED LINES [two|mixed|clean] > out.folded
+# usage: folded-gen.pl SEED LINES [two|mixed|clean|ascii] > out.folded
+# (clean: no lines without counts; ascii: that, and only ASCII spaces before counts)
 use strict;
 use warnings;
 
@@ -41,6 +42,8 @@ sub count {
 	return pick("0", "007", "2.", "1000000000", "5.0");
 }
 
+@spaces = grep { !/[\x80-\xff]/ } @spaces if $mode eq "ascii";
+$mode = "clean" if $mode eq "ascii";
 my @stacks = map { stack() } 1 .. int($lines / 3) + 1;
 for (1 .. $lines) {
 	my $s = chance(0.7) ? pick(@stacks) : stack();
