@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,12 +458,17 @@ int flame__write_folded(const struct flame *f, FILE *out, double before_scale)
 			char counts[64];
 			int w;
 
-			if (f->diff)
-				w = snprintf(
-				    counts, sizeof(counts), " %llu %llu",
-				    (unsigned long long)(n->before_self * before_scale + 0.5),
-				    (unsigned long long)n->self);
-			else
+			if (f->diff) {
+				/* scaled, rounded, and in range for the cast */
+				double b = n->before_self * before_scale + 0.5;
+				unsigned long long bc = !(b >= 0) ? 0
+							: b >= 18446744073709551615.0
+							    ? ULLONG_MAX
+							    : (unsigned long long)b;
+
+				w = snprintf(counts, sizeof(counts), " %llu %llu", bc,
+					     (unsigned long long)n->self);
+			} else
 				w = snprintf(counts, sizeof(counts), " %llu",
 					     (unsigned long long)n->self);
 			l->s = malloc(path_len + w + 1);

@@ -76,7 +76,9 @@ static bool count_token(const char *start, const char **end, uint64_t *v, bool *
 		return false;
 	for (q = p; q < (dot ? dot : e); q++)
 		n = n > (UINT64_MAX - (*q - '0')) / 10 ? UINT64_MAX : n * 10 + (*q - '0');
-	if (dot && dot + 1 < e && strspn(dot + 1, "0") < (size_t)(e - dot - 1)) {
+	for (q = dot ? dot + 1 : e; q < e && *q == '0'; q++)
+		;
+	if (q < e) { /* a fraction that is not all zeros */
 		*rounded = true;
 		if (dot[1] >= '5' && n < UINT64_MAX)
 			n++;
@@ -329,7 +331,7 @@ out_nomem:
  * after the first ";--;" is a waker's, its frames marked. As in
  * flamegraph.pl, the parts are split at each ";--;" with empty ones at the
  * end dropped, and the first part always gets a ";--;" after it. Returns
- * the new stack's length in out (cap at least 3 * len + 8), or SIZE_MAX.
+ * the new stack's length in out (cap at least 8 * len + 16).
  */
 static size_t chain__rewrite(const char *s, size_t len, char *out)
 {
@@ -411,7 +413,7 @@ int folded__flow_mem(struct flame *f, const char *buf, size_t len,
 		for (i = 0; !ret && i < nr; i++)
 			lines[i].s = store + offs[i];
 	}
-	if (!ret && !opts->flamechart)
+	if (!ret && !opts->flamechart && nr)
 		qsort(lines, nr, sizeof(*lines), line__cmp);
 	for (i = 0; !ret && i < nr; i++) {
 		const char *s = lines[i].s, *e = s + lines[i].len, *s2;
@@ -429,7 +431,8 @@ int folded__flow_mem(struct flame *f, const char *buf, size_t len,
 		if (two)
 			e = s2; /* "STACK BEFORE AFTER": the second column is the shape */
 		if (opts->chain) {
-			if (array__grow((void **)&chain, &chain_cap, 3 * (e - s) + 8, 1)) {
+			/* each ';' of a waker part grows to "_[w];", and each part gains 8 */
+			if (array__grow((void **)&chain, &chain_cap, 8 * (e - s) + 16, 1)) {
 				ret = -ENOMEM;
 				break;
 			}

@@ -16,3 +16,18 @@ node "$here/svg.mjs" "$tmp/flame.svg"
 "$SEAR" record -q -o "$tmp/after.sear" -- "$WORKLOADS/shift" after 1
 "$SEAR" diff "$tmp/before.sear" "$tmp/after.sear" -o "$tmp/diff.svg"
 node "$here/diff.mjs" "$tmp/diff.svg"
+
+# Payloads in every option, frame name, file name, recorded command line and thread name.
+p='<script>window.__pwned=1</script>'
+printf 'app;%s;main 50\napp;main;x"/><script>window.__pwned=2</script> 30\n%s;a;b 20\n' "$p" "$p" >"$tmp/hostile.folded"
+for o in title subtitle countname nametype notes fonttype; do set -- "$@" "--$o" "$p"; done
+"$SEAR" flamegraph -q "$@" "$tmp/hostile.folded" >"$tmp/h-flamegraph.svg"
+"$SEAR" report "$@" "$tmp/hostile.folded" -o "$tmp/h-report.svg"
+other="$tmp/<img src=x onerror=window.__pwned=3>.folded" # a file name holds no '/'
+cp "$tmp/hostile.folded" "$other"
+"$SEAR" diff -q "$@" "$tmp/hostile.folded" "$other" -o "$tmp/h-diff.svg"
+"$SEAR" diff -q "$tmp/hostile.folded" "$other" -o "$tmp/h-diff-title.svg"
+bin="$tmp/<img src=x onerror=window.__pwned=1>"
+cp "$WORKLOADS/two_threads" "$bin"
+"$SEAR" record -q -o "$tmp/h-record.svg" -- "$bin" 0.3
+node "$here/hostile.mjs" "$here/../../flamegraph/flame.js" "$tmp"/h-*.svg
