@@ -143,9 +143,11 @@ static int inliner__resolve(struct inliner *in, const char *pc, const char *rawf
 static int inliner__by_symbol(struct inliner *in, const char *rawfunc, const char *mod,
 			      const char **res)
 {
-	const char *plus = NULL, *q, *line;
-	size_t flen, i;
+	const char *plus = NULL, *q;
+	unsigned long long base;
+	size_t flen;
 	int64_t id;
+	int err;
 	char newpc[40];
 
 	for (q = rawfunc; (q = strstr(q, "+0x")); q++)
@@ -164,107 +166,13 @@ static int inliner__by_symbol(struct inliner *in, const char *rawfunc, const cha
 		if (!in->nm_out[id])
 			return -ENOMEM;
 	}
-	/* The first line "ADDR T name" for this name. */
-	for (line = in->nm_out[id]; *line; line = q + (*q == '\n')) {
-		size_t hex = strspn(line, "0123456789abcdef");
+	if (collapse__nm_address(in->nm_out[id], rawfunc, flen, &base)) {
+		unsigned long long off = strtoull(plus + 3, NULL, 16);
 
-		q = strchrnul(line, '\n');
-		if (hex && line[hex] == ' ' && line[hex + 1] && line[hex + 1] != '\n' &&
-		    line[hex + 2] == ' ' && (size_t)(q - (line + hex + 3)) == flen &&
-		    !memcmp(line + hex + 3, rawfunc, flen)) {
-			unsigned long long base = strtoull(line, NULL, 16);
-			unsigned long long off = strtoull(plus + 3, NULL, 16);
-
-			snprintf(newpc, sizeof(newpc), "0x%llx", base + off);
-			i = inliner__resolve(in, newpc, "", mod, res);
-			return i ? (int)i : 1;
-		}
+		snprintf(newpc, sizeof(newpc), "0x%llx", base + off);
+		err = inliner__resolve(in, newpc, "", mod, res);
+		return err ? err : 1;
 	}
-	return 0;
-}
-
-/*
- * The length of line once its first " (discriminator N)" is gone (N: no
- * spaces), which *gap_at and *gap_len locate; *gap_len 0 when there is none.
- */
-static void inliner__discriminator(const char *line, size_t len, size_t *gap_at, size_t *gap_len)
-{
-	const char *d = line, *end = line + len, *run, *close;
-
-	*gap_len = 0;
-	while ((d = memmem(d, end - d, " (discriminator ", 16))) {
-		for (run = d + 16; run < end && *run != ' ' && *run != '\t'; run++)
-			;
-		close = run > d + 17 ? memrchr(d + 17, ')', run - (d + 17)) : NULL;
-		if (close) {
-			*gap_at = d - line;
-			*gap_len = close + 1 - d;
-			return;
-		}
-		d++;
-	}
-}
-
-/*
- * Builds the answer from addr2line's lines, which alternate function and
- * file:line, innermost first: the functions outermost first, joined by ';'
- * (with --context, each as "function:file:line").
- */
-static int inliner__answer(struct inliner *in, const char *out)
-{
-	struct {
-		const char *s;
-		size_t len, gap_at, gap_len;
-	} item = { 0 }, place, *pairs = NULL;
-	size_t nr = 0, cap = 0, len = 0, i;
-	const char *line, *q;
-	bool have = false;
-
-	for (line = out; *line; line = q + (*q == '\n')) {
-		q = strchrnul(line, '\n');
-		place.s = line;
-		place.len = q - line;
-		inliner__discriminator(line, place.len, &place.gap_at, &place.gap_len);
-		/* A function line that is empty once cut counts as none: the next line is one. */
-		if (!have || item.len == item.gap_len) {
-			item = place;
-			have = true;
-			continue;
-		}
-		if (array__grow((void **)&pairs, &cap, nr + 2, sizeof(*pairs)))
-			return -ENOMEM;
-		pairs[nr++] = item;
-		pairs[nr++] = place;
-		have = false;
-	}
-	for (i = nr; i >= 2; i -= 2) {
-		size_t k, parts = in->context ? 2 : 1;
-
-		if (array__grow((void **)&in->buf, &in->buf_cap,
-				len + pairs[i - 2].len + pairs[i - 1].len + 3, 1)) {
-			free(pairs);
-			return -ENOMEM;
-		}
-		if (len)
-			in->buf[len++] = ';';
-		for (k = 0; k < parts; k++) {
-			const typeof(*pairs) *x = &pairs[i - 2 + k];
-
-			if (k)
-				in->buf[len++] = ':';
-			memcpy(in->buf + len, x->s, x->gap_len ? x->gap_at : x->len);
-			len += x->gap_len ? x->gap_at : x->len;
-			if (x->gap_len) {
-				memcpy(in->buf + len, x->s + x->gap_at + x->gap_len,
-				       x->len - x->gap_at - x->gap_len);
-				len += x->len - x->gap_at - x->gap_len;
-			}
-		}
-	}
-	free(pairs);
-	if (array__grow((void **)&in->buf, &in->buf_cap, len + 1, 1))
-		return -ENOMEM;
-	in->buf[len] = '\0';
 	return 0;
 }
 
@@ -304,7 +212,7 @@ static int inliner__resolve(struct inliner *in, const char *pc, const char *rawf
 			return in->answers[id] ? 0 : -ENOMEM;
 		}
 	}
-	err = inliner__answer(in, body);
+	err = collapse__inline_answer(body, in->context, &in->buf, &in->buf_cap);
 	free(out);
 	if (err)
 		return err;

@@ -465,14 +465,16 @@ static int parser__prepend(struct parser *p, const char *s, size_t len, bool roo
 
 		if (!n)
 			return -ENOMEM;
-		memcpy(n + cap - used, p->stack + p->stack_pos, used);
+		if (used)
+			memcpy(n + cap - used, p->stack + p->stack_pos, used);
 		free(p->stack);
 		p->stack = n;
 		p->stack_pos = cap - used;
 		p->stack_cap = cap;
 	}
 	p->stack_pos -= len;
-	memcpy(p->stack + p->stack_pos, s, len);
+	if (len)
+		memcpy(p->stack + p->stack_pos, s, len);
 	if (!root)
 		p->stack[--p->stack_pos] = ';';
 	return 0;
@@ -1238,6 +1240,112 @@ static int collapse__merge(struct collapse *c, bool *exact)
 	*exact = !big || !c->parallel;
 	c->notes.inexact = !*exact;
 	return 0;
+}
+
+/*
+ * The length of line once its first " (discriminator N)" is gone (N: no
+ * spaces), which *gap_at and *gap_len locate; *gap_len 0 when there is none.
+ */
+static void discriminator(const char *line, size_t len, size_t *gap_at, size_t *gap_len)
+{
+	const char *d = line, *end = line + len, *run, *close;
+
+	*gap_len = 0;
+	while ((d = memmem(d, end - d, " (discriminator ", 16))) {
+		for (run = d + 16; run < end && *run != ' ' && *run != '\t'; run++)
+			;
+		close = run > d + 17 ? memrchr(d + 17, ')', run - (d + 17)) : NULL;
+		if (close) {
+			*gap_at = d - line;
+			*gap_len = close + 1 - d;
+			return;
+		}
+		d++;
+	}
+}
+
+/*
+ * Builds the answer from addr2line's lines, which alternate function and
+ * file:line, innermost first: the functions outermost first, joined by ';'
+ * (with --context, each as "function:file:line").
+ */
+int collapse__inline_answer(const char *out, bool context, char **buf, size_t *cap)
+{
+	struct {
+		const char *s;
+		size_t len, gap_at, gap_len;
+	} item = { 0 }, place, *pairs = NULL;
+	size_t nr = 0, pairs_cap = 0, len = 0, i;
+	const char *line, *q;
+	bool have = false;
+
+	for (line = out; *line; line = q + (*q == '\n')) {
+		q = strchrnul(line, '\n');
+		place.s = line;
+		place.len = q - line;
+		discriminator(line, place.len, &place.gap_at, &place.gap_len);
+		/* A function line that is empty once cut counts as none: the next line is one. */
+		if (!have || item.len == item.gap_len) {
+			item = place;
+			have = true;
+			continue;
+		}
+		if (array__grow((void **)&pairs, &pairs_cap, nr + 2, sizeof(*pairs))) {
+			free(pairs);
+			return -ENOMEM;
+		}
+		pairs[nr++] = item;
+		pairs[nr++] = place;
+		have = false;
+	}
+	for (i = nr; i >= 2; i -= 2) {
+		size_t k, parts = context ? 2 : 1;
+
+		if (array__grow((void **)buf, cap, len + pairs[i - 2].len + pairs[i - 1].len + 3,
+				1)) {
+			free(pairs);
+			return -ENOMEM;
+		}
+		if (i < nr)
+			(*buf)[len++] = ';';
+		for (k = 0; k < parts; k++) {
+			const typeof(*pairs) *x = &pairs[i - 2 + k];
+
+			if (k)
+				(*buf)[len++] = ':';
+			memcpy(*buf + len, x->s, x->gap_len ? x->gap_at : x->len);
+			len += x->gap_len ? x->gap_at : x->len;
+			if (x->gap_len) {
+				memcpy(*buf + len, x->s + x->gap_at + x->gap_len,
+				       x->len - x->gap_at - x->gap_len);
+				len += x->len - x->gap_at - x->gap_len;
+			}
+		}
+	}
+	free(pairs);
+	if (array__grow((void **)buf, cap, len + 1, 1))
+		return -ENOMEM;
+	(*buf)[len] = '\0';
+	return 0;
+}
+
+bool collapse__nm_address(const char *nm, const char *func, size_t flen, unsigned long long *addr)
+{
+	const char *line, *q;
+
+	/* The first line "ADDR T name" for this name, as the script's regex finds it. */
+	for (line = nm; *line; line = q + (*q == '\n')) {
+		size_t hex = strspn(line, "0123456789abcdef");
+
+		q = strchrnul(line, '\n');
+		if (hex && line[hex] == ' ' && line[hex + 1] && line[hex + 1] != '\n' &&
+		    line[hex + 2] == ' ' && (size_t)(q - (line + hex + 3)) == flen &&
+		    !memcmp(line + hex + 3, func, flen)) {
+			*addr = strtoull(line, NULL, 16);
+			return true;
+		}
+	}
+	return false;
 }
 
 static const struct strtab *sort_tab;

@@ -114,4 +114,21 @@ void collapse__notes(const struct collapse *c, struct collapse_notes *notes);
 /* Writes "stack count" lines sorted bytewise. Returns 0, or -EIO / -ENOMEM. */
 int collapse__write(struct collapse *c, FILE *out);
 
+/*
+ * For an inline_fn that asks addr2line, as the script does
+ * ('addr2line -a PC -e MODULE -i -f -s -C'): out is what it printed after
+ * the address line, function and file:line lines in turn, innermost
+ * first. Writes into *buf (grown as needed, *cap bytes; free() it) the
+ * functions outermost first, joined by ';', each with ":file:line" when
+ * context, " (discriminator N)" dropped. Returns 0 or -ENOMEM.
+ */
+int collapse__inline_answer(const char *out, bool context, char **buf, size_t *cap);
+
+/*
+ * In nm's output (NUL-terminated), the address of the first symbol named
+ * exactly func (flen bytes), the script's fallback when addr2line knows
+ * only "+0x" offsets. Returns whether there is one.
+ */
+bool collapse__nm_address(const char *nm, const char *func, size_t flen, unsigned long long *addr);
+
 #endif
