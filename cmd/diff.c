@@ -243,7 +243,7 @@ int cmd_diff(int argc, char **argv)
 		{ 0 },
 	};
 	struct load_opts lo = { 0 };
-	struct flame_svg_opts svg = { .min_width = -1 };
+	struct flame_svg_opts svg = { 0 };
 	struct diff_opts dopts = { 0 };
 	struct profile_info bi, ai;
 	struct output out = { 0 };

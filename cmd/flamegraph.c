@@ -181,7 +181,7 @@ int cmd_flamegraph(int argc, char **argv)
 		SVG_LONGOPTS,
 		{ 0 },
 	};
-	struct flame_svg_opts svg = { .palette = "hot", .min_width = -1 };
+	struct flame_svg_opts svg = { .palette = "hot" };
 	struct folded_flow_opts fo = { 0 };
 	struct svg_palette_map *map = NULL;
 	struct folded_stats st = { 0 };

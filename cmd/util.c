@@ -339,6 +339,7 @@ int svg_option(struct flame_svg_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		o->min_width = strtod(arg, NULL);
+		o->min_width_set = true;
 		o->min_width_pct = arg[n] == '%';
 		return 1;
 	case OPT_SVG_FONTTYPE:

@@ -1060,7 +1060,7 @@ static void svg__defaults(struct flame_svg_opts *o, bool flow)
 		o->font_size = 12;
 	if (!(o->font_width > 0))
 		o->font_width = 0.59;
-	if (!(o->min_width >= 0))
+	if (!(o->min_width >= 0) || (!o->min_width_set && !(o->min_width > 0)))
 		o->min_width = 0.1;
 	if (!(o->before_scale > 0))
 		o->before_scale = 1;

@@ -57,7 +57,8 @@ struct flame_svg_opts {
 	unsigned int frame_height; /* 0: 16 px */
 	double font_size;	   /* 0: 12 */
 	double font_width;	   /* average character width, relative to the size; 0: 0.59 */
-	double min_width;	   /* frames narrower than this are left out; < 0: 0.1 */
+	double min_width;	   /* frames narrower than this are left out */
+	bool min_width_set;	   /* min_width was given (0 too); else 0.1 px unless above 0 */
 	bool min_width_pct;	   /* min_width is a percentage of the total, not pixels */
 	bool inverted;		   /* icicle: root at the top */
 	bool flamechart;	   /* only for the default title */

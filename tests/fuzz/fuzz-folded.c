@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       .flamechart = size & 4,
 				       .chain = size & 8 };
 	struct flame_svg_opts svg = { .min_width = 0.01 },
-			      hot = { .palette = "hot", .min_width = 0 };
+			      hot = { .palette = "hot", .min_width_set = true };
 	struct flame *f = flame__new(), *flow = flame__new_flow();
 	FILE *out = fopen("/dev/null", "w");
 	struct folded_stats st;

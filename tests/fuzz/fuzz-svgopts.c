@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.frame_height = b[2] & 63;
 	o.font_size = b[3] / 4.0;
 	o.font_width = b[4] / 64.0;
-	o.min_width = b[5] & 128 ? -1 : (b[5] & 127) / 8.0;
+	o.min_width = (b[5] & 127) / 8.0;
+	o.min_width_set = b[5] & 128;
 	o.min_width_pct = b[6] & 1;
 	o.inverted = b[6] & 2;
 	o.flamechart = b[6] & 4;

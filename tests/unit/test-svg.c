@@ -267,7 +267,7 @@ static void test_hostile_everywhere(void **state)
 					    .name_type = pl,
 					    .notes = pl,
 					    .font_type = pl,
-					    .min_width = 0 };
+					    .min_width_set = true };
 		struct flame *f = flame__new(), *flow = flame__new_flow();
 		struct flame *d = flame__new();
 		char *svg, *config;
