@@ -191,15 +191,20 @@ out:
 	return err ? -1 : 0;
 }
 
-/* "at 999 Hz", "every 1000 events", or nothing. */
-static void diff__rate(const struct profile_info *i, char *buf, size_t size)
+/* "851 samples in 1.5 s at 999 Hz": what the subtitle knows of one input. */
+static void diff__describe(const struct profile_info *i, uint64_t total, char *buf, size_t size)
 {
-	if (i->frequency)
-		snprintf(buf, size, " at %u Hz", i->frequency);
-	else if (i->period)
-		snprintf(buf, size, " every %llu events", (unsigned long long)i->period);
-	else
-		buf[0] = '\0';
+	int n = snprintf(buf, size, "%llu samples", (unsigned long long)total);
+
+	if (i->seconds > 0 && n >= 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - n, " in %.1f s", i->seconds);
+	if (n >= 0 && (size_t)n < size) {
+		if (i->frequency)
+			snprintf(buf + n, size - n, " at %u Hz", i->frequency);
+		else if (i->period)
+			snprintf(buf + n, size - n, " every %llu events",
+				 (unsigned long long)i->period);
+	}
 }
 
 /*
@@ -251,7 +256,7 @@ int cmd_diff(int argc, char **argv)
 	struct diff_load l = { 0 };
 	enum diff_norm mode = NORM_AUTO;
 	struct flame *f = NULL;
-	char title[600], subtitle[900], brate[64], arate[64], names[160] = "";
+	char title[600], subtitle[900], bdesc[96], adesc[96], names[160] = "";
 	uint64_t btotal, atotal;
 	bool negate = false;
 	double scale;
@@ -377,8 +382,8 @@ int cmd_diff(int argc, char **argv)
 	/* The other profile is scaled to the shape's: the same work, the same width. */
 	svg.before_scale = negate ? 1 / scale : scale;
 	svg.other_total = negate ? atotal : btotal;
-	diff__rate(&bi, brate, sizeof(brate));
-	diff__rate(&ai, arate, sizeof(arate));
+	diff__describe(&bi, btotal, bdesc, sizeof(bdesc));
+	diff__describe(&ai, atotal, adesc, sizeof(adesc));
 	if (mode == NORM_RATE)
 		how = "by samples per second";
 	else if (mode == NORM_TOTAL)
@@ -391,16 +396,12 @@ int cmd_diff(int argc, char **argv)
 	snprintf(title, sizeof(title), "Differential: %s vs %s", argv[optind], argv[optind + 1]);
 	if (mode == NORM_NONE)
 		snprintf(subtitle, sizeof(subtitle),
-			 "%s shape; before %llu samples%s, after %llu%s; counts not normalised%s",
-			 negate ? "BEFORE's" : "AFTER's", (unsigned long long)btotal, brate,
-			 (unsigned long long)atotal, arate, names);
+			 "%s shape; before: %s; after: %s; counts not normalised%s",
+			 negate ? "BEFORE's" : "AFTER's", bdesc, adesc, names);
 	else
-		snprintf(
-		    subtitle, sizeof(subtitle),
-		    "%s shape; before %llu samples%s%s, after %llu%s%s; BEFORE scaled x%.4g %s%s",
-		    negate ? "BEFORE's" : "AFTER's", (unsigned long long)btotal, brate,
-		    bi.seconds > 0 ? "" : "", (unsigned long long)atotal, arate, "", scale, how,
-		    names);
+		snprintf(subtitle, sizeof(subtitle),
+			 "%s shape; before: %s; after: %s; BEFORE scaled x%.4g %s%s",
+			 negate ? "BEFORE's" : "AFTER's", bdesc, adesc, scale, how, names);
 	if (!svg.title)
 		svg.title = title;
 	if (!svg.subtitle)

@@ -291,7 +291,7 @@ int cmd_flamegraph(int argc, char **argv)
 			     (unsigned long long)svg.total, (unsigned long long)flame__total(f));
 		svg.total = 0;
 	}
-	if (output__open(&out, output, strcmp(output, "-") ? "svg" : "svg"))
+	if (output__open(&out, output, "svg"))
 		goto out;
 	if (output__write(&out, f, &svg))
 		goto out;

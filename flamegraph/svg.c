@@ -703,7 +703,7 @@ static void svg__diff_title(struct svg *s, const struct flame_node *n)
 	fmt_count(b, sizeof(b), before * s->o.factor);
 	snprintf(tmp, sizeof(tmp), "%+.0f", change * s->o.factor);
 	if (!strcmp(tmp + 1, "0"))
-		strcpy(tmp, "0"); /* not "-0": a change that rounds to nothing */
+		snprintf(tmp, sizeof(tmp), "0"); /* not "-0": a change that rounds to nothing */
 	with_commas(c, sizeof(c), tmp);
 	fprintf(s->out, " (after %s ", a);
 	svg__escape_str(s->out, cn);
@@ -726,7 +726,7 @@ static void svg__frame(struct svg *s, uint32_t id, double stime, double etime, u
 	size_t len;
 	const char *name = id ? node_name(s, id, &len) : "all";
 	double x1 = XPAD + stime * s->wpt, x2 = XPAD + etime * s->wpt, y1, y2, rx1, rx2;
-	double samples = round((etime - stime) * s->o.factor), chars;
+	double samples, chars;
 	bool other_only = s->diff && s->o.other_hatched && id && !n->total;
 	char color[32], count[400], num[400];
 	size_t shown;
@@ -1010,7 +1010,7 @@ static void svg__legend(struct svg *s)
 
 		color_scale(s->o.negate ? -1 : 1, 2, false, grew, sizeof(grew));
 		color_scale(s->o.negate ? 1 : -1, 2, false, shrank, sizeof(shrank));
-		x -= 20 + (strlen(other) + 11) * fs * 0.6 + (s->o.other_hatched ? 0 : -20);
+		x -= 20 + (strlen(other) + 11) * fs * 0.6;
 		fprintf(s->out,
 			"<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
 			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\">grew</text>"
@@ -1040,7 +1040,7 @@ static void svg__legend(struct svg *s)
 	fputs("</g>\n", s->out);
 }
 
-static void svg__defaults(struct flame_svg_opts *o, bool flow)
+static void svg__defaults(struct flame_svg_opts *o)
 {
 	if (!o->title || !o->title[0])
 		o->title = o->flamechart ? "Flame Chart"
@@ -1068,7 +1068,6 @@ static void svg__defaults(struct flame_svg_opts *o, bool flow)
 		o->factor = 1;
 	if (o->palette && !strcmp(o->palette, "sear"))
 		o->palette = NULL;
-	(void)flow;
 }
 
 int flame__render_svg(const struct flame *f, const struct flame_svg_opts *opts, FILE *out)
@@ -1078,7 +1077,7 @@ int flame__render_svg(const struct flame *f, const struct flame_svg_opts *opts, 
 	const char *bg1, *bg2;
 	int err;
 
-	svg__defaults(&s.o, flame__is_flow(f));
+	svg__defaults(&s.o);
 	s.diff = flame__is_diff(f) && !flame__is_flow(f);
 	s.flow_diff = flame__is_diff(f) && flame__is_flow(f);
 	s.ypad1 = s.o.font_size * 3;
