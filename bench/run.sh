@@ -9,8 +9,9 @@
 # - report:   a Node perf.data (9999 Hz for BENCH_SECONDS, default 20) to an SVG: 'sear
 #             report' vs 'perf script' alone (perf's own text, before any stackcollapse
 #             step), in seconds and peak RSS
-# - collapse: 'sear collapse' on perf script text vs stackcollapse-perf.pl, when it is
-#             found on PATH or in $FLAMEGRAPH_DIR
+# - collapse: 'sear collapse' on that recording's perf script text (375 MB at the default
+#             20 s) vs stackcollapse-perf.pl on the same file, alternating, when the script
+#             is found in $FLAMEGRAPH_DIR or on PATH; and whether the outputs are identical
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -67,26 +68,31 @@ nsamp=$("$sear" report "$tmp/big.data" -o - 2>/dev/null | awk '{ s += $NF } END 
 echo "report:   $nsamp samples, $(($(stat -c %s "$tmp/big.data") / 1048576)) MiB of perf.data: perf script ${ps}s ${pm} KiB, sear report to SVG ${sp}s ${sm} KiB"
 echo "          sear is $(awk -v a="$ps" -v b="$sp" 'BEGIN { printf "%.1f", a / b }')x faster, in $(awk -v a="$sm" -v b="$pm" 'BEGIN { printf "%.0f", 100 * a / b }')% of perf script's peak memory"
 
-# 3. Collapsing perf script text.
+# 3. Collapsing perf script text: the perf script output of the same Node recording, read by
+#    'sear collapse' (all CPUs) and stackcollapse-perf.pl, alternating, on the same file;
+#    wall-clock and CPU-time medians, and whether the outputs are the same bytes.
 perf script -i "$tmp/big.data" >"$tmp/big.txt" 2>/dev/null
 mb=$(awk -v b="$(stat -c %s "$tmp/big.txt")" 'BEGIN { printf "%.0f", b / 1048576 }')
-for i in $(seq "$runs"); do
-	seconds "$sear" collapse "$tmp/big.txt" >>"$tmp/searcollapse"
-done
-sc=$(median <"$tmp/searcollapse")
 pl=""
 for d in "${FLAMEGRAPH_DIR:-}" $(dirname "$(command -v stackcollapse-perf.pl 2>/dev/null || echo /nonexistent/x)"); do
 	[ -n "$d" ] && [ -x "$d/stackcollapse-perf.pl" ] && pl="$d/stackcollapse-perf.pl" && break
 done
+# wallcpu CMD...: "WALL CPU" seconds (CPU: user + system)
+wallcpu() { /usr/bin/time -f '%e %U %S' -o "$tmp/t" "$@" >/dev/null 2>&1; awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$tmp/t"; }
+for i in $(seq "$runs"); do
+	wallcpu "$sear" collapse "$tmp/big.txt" >>"$tmp/searcollapse"
+	[ -n "$pl" ] && wallcpu "$pl" "$tmp/big.txt" >>"$tmp/perlcollapse"
+done
+sc=$(awk '{ print $1 }' "$tmp/searcollapse" | median)
+scc=$(awk '{ print $2 }' "$tmp/searcollapse" | median)
 if [ -n "$pl" ]; then
-	for i in $(seq "$runs"); do
-		seconds "$pl" "$tmp/big.txt" >>"$tmp/perlcollapse"
-	done
-	pc=$(median <"$tmp/perlcollapse")
+	pc=$(awk '{ print $1 }' "$tmp/perlcollapse" | median)
+	pcc=$(awk '{ print $2 }' "$tmp/perlcollapse" | median)
 	"$pl" "$tmp/big.txt" >"$tmp/perl.folded" 2>/dev/null
 	"$sear" collapse "$tmp/big.txt" >"$tmp/sear.folded" 2>/dev/null
 	same=$(cmp -s "$tmp/perl.folded" "$tmp/sear.folded" && echo identical || echo DIFFERENT)
-	echo "collapse: ${mb} MiB of perf script: stackcollapse-perf.pl ${pc}s, sear ${sc}s: sear is $(awk -v a="$pc" -v b="$sc" 'BEGIN { printf "%.1f", a / b }')x faster; outputs $same"
+	echo "collapse: ${mb} MiB of perf script ($(grep -c '^$' "$tmp/big.txt") samples): stackcollapse-perf.pl ${pc}s (${pcc}s CPU), sear collapse ${sc}s (${scc}s CPU)"
+	echo "          sear is $(awk -v a="$pc" -v b="$sc" 'BEGIN { printf "%.1f", a / b }')x faster ($(awk -v a="$pcc" -v b="$scc" 'BEGIN { printf "%.1f", a / b }')x in CPU time); outputs $same"
 else
 	echo "collapse: ${mb} MiB of perf script in ${sc}s ($(awk -v m="$mb" -v s="$sc" 'BEGIN { printf "%.0f", m / s }') MiB/s); stackcollapse-perf.pl not found (set FLAMEGRAPH_DIR) for the ratio"
 fi

@@ -182,11 +182,20 @@ enum {
 	OPT_SVG_HEIGHT,
 	OPT_SVG_MINWIDTH,
 	OPT_SVG_FONTSIZE,
+	OPT_SVG_FONTWIDTH,
+	OPT_SVG_FONTTYPE,
 	OPT_SVG_COLORS,
+	OPT_SVG_BGCOLORS,
 	OPT_SVG_HASH,
+	OPT_SVG_RANDOM,
 	OPT_SVG_INVERTED,
 	OPT_SVG_COUNTNAME,
 	OPT_SVG_NAMETYPE,
+	OPT_SVG_NOTES,
+	OPT_SVG_TOTAL,
+	OPT_SVG_FACTOR,
+	OPT_SVG_ENCODING,
+	OPT_SVG_NAMEATTR,
 };
 /* clang-format off */
 #define SVG_LONGOPTS							\
@@ -196,11 +205,20 @@ enum {
 	{ "height", required_argument, NULL, OPT_SVG_HEIGHT },		\
 	{ "minwidth", required_argument, NULL, OPT_SVG_MINWIDTH },	\
 	{ "fontsize", required_argument, NULL, OPT_SVG_FONTSIZE },	\
+	{ "fontwidth", required_argument, NULL, OPT_SVG_FONTWIDTH },	\
+	{ "fonttype", required_argument, NULL, OPT_SVG_FONTTYPE },	\
 	{ "colors", required_argument, NULL, OPT_SVG_COLORS },		\
+	{ "bgcolors", required_argument, NULL, OPT_SVG_BGCOLORS },	\
 	{ "hash", no_argument, NULL, OPT_SVG_HASH },			\
+	{ "random", no_argument, NULL, OPT_SVG_RANDOM },		\
 	{ "inverted", no_argument, NULL, OPT_SVG_INVERTED },		\
 	{ "countname", required_argument, NULL, OPT_SVG_COUNTNAME },	\
-	{ "nametype", required_argument, NULL, OPT_SVG_NAMETYPE }
+	{ "nametype", required_argument, NULL, OPT_SVG_NAMETYPE },	\
+	{ "notes", required_argument, NULL, OPT_SVG_NOTES },		\
+	{ "total", required_argument, NULL, OPT_SVG_TOTAL },		\
+	{ "factor", required_argument, NULL, OPT_SVG_FACTOR },		\
+	{ "encoding", required_argument, NULL, OPT_SVG_ENCODING },	\
+	{ "nameattr", required_argument, NULL, OPT_SVG_NAMEATTR }
 /* clang-format on */
 int svg_option(struct flame_svg_opts *o, int opt, const char *arg);
 

@@ -224,23 +224,66 @@ int load_flame(const char *path, const struct load_opts *o, struct flame *f,
 }
 
 const char svg_options_help[] =
-    "Flame graph (as flamegraph.pl names them):\n"
+    "Flame graph (flamegraph.pl's options, and what they do there):\n"
     "  --title TEXT           the title (default 'Flame Graph')\n"
     "  --subtitle TEXT        a second line under it\n"
     "  --width PX             image width (default 1200)\n"
     "  --height PX            height of each frame (default 16)\n"
-    "  --minwidth PX          leave out frames narrower than PX (default 0.1)\n"
+    "  --minwidth PX|PCT%     leave out frames narrower than PX pixels, or than PCT% of\n"
+    "                         the total (default 0.1)\n"
     "  --fontsize N           font size (default 12)\n"
-    "  --colors PALETTE       sear (by kind: native, kernel, JIT), hot, mem, io, red,\n"
-    "                         green, blue, yellow, purple, aqua, orange, java, js\n"
-    "  --hash                 colour by name (always so; accepted for flamegraph.pl)\n"
+    "  --fontwidth N          average character width, relative to the size, for\n"
+    "                         fitting names (default 0.59)\n"
+    "  --fonttype FONT        font family (default Verdana)\n"
+    "  --colors PALETTE       sear (by kind: native, kernel, JIT), or flamegraph.pl's hot,\n"
+    "                         mem, io, wakeup, chain, java, js, perl, red, green, blue,\n"
+    "                         aqua, yellow, purple, orange\n"
+    "  --bgcolors BG          background: yellow, blue, green, grey or #rrggbb\n"
+    "  --hash                 shades from the name's first characters (flamegraph.pl's\n"
+    "                         --hash); by default, from the sum of its characters\n"
+    "  --random               random shades\n"
     "  --inverted             icicle graph: the root at the top\n"
     "  --countname NAME       what the counts are (default 'samples')\n"
-    "  --nametype LABEL       the details line's label (default 'Function:')\n";
+    "  --nametype LABEL       the details line's label (default 'Function:')\n"
+    "  --total N              draw as if there were N samples (if more than there are)\n"
+    "  --factor N             multiply the counts shown by N\n"
+    "  --notes TEXT           keep TEXT in the SVG (not shown)\n";
+
+/* flamegraph.pl's integer options: digits, an optional sign; here also a range. */
+static int svg__int(const char *opt, const char *arg, long lo, long hi, unsigned int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		msg("invalid --%s '%s': use a whole number from %ld to %ld", opt, arg, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+static int svg__float(const char *opt, const char *arg, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v <= lo || v > hi) {
+		msg("invalid --%s '%s': use a number above %g, at most %g", opt, arg, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
 
 int svg_option(struct flame_svg_opts *o, int opt, const char *arg)
 {
-	double d;
+	char *end;
+	size_t n;
 
 	switch (opt) {
 	case OPT_SVG_TITLE:
@@ -250,41 +293,52 @@ int svg_option(struct flame_svg_opts *o, int opt, const char *arg)
 		o->subtitle = arg;
 		return 1;
 	case OPT_SVG_WIDTH:
+		return svg__int("width", arg, 1, 1000000, &o->width);
 	case OPT_SVG_HEIGHT:
+		return svg__int("height", arg, 1, 10000, &o->frame_height);
 	case OPT_SVG_FONTSIZE:
-		if (parse_seconds(arg, &d) || d < (opt == OPT_SVG_WIDTH ? 100 : 4) || d > 100000) {
-			msg("invalid --%s '%s': use a number of pixels",
-			    opt == OPT_SVG_WIDTH    ? "width"
-			    : opt == OPT_SVG_HEIGHT ? "height"
-						    : "fontsize",
-			    arg);
-			return -1;
-		}
-		if (opt == OPT_SVG_WIDTH)
-			o->width = d;
-		else if (opt == OPT_SVG_HEIGHT)
-			o->frame_height = d;
-		else
-			o->font_size = d;
-		return 1;
+		return svg__float("fontsize", arg, 0, 1000, &o->font_size);
+	case OPT_SVG_FONTWIDTH:
+		return svg__float("fontwidth", arg, 0, 100, &o->font_width);
+	case OPT_SVG_FACTOR:
+		return svg__float("factor", arg, 0, 1e15, &o->factor);
 	case OPT_SVG_MINWIDTH:
-		if (parse_seconds(arg, &d)) {
-			msg("invalid --minwidth '%s': use pixels, e.g. 0.5", arg);
+		/* As flamegraph.pl reads it: digits and dots, then an optional '%'. */
+		n = strspn(arg, "0123456789.");
+		if (!n || (arg[n] && strcmp(arg + n, "%"))) {
+			msg("invalid --minwidth '%s': use pixels (0.5) or a percentage (1%%)", arg);
 			return -1;
 		}
-		o->min_width = d;
+		o->min_width = strtod(arg, NULL);
+		o->min_width_set = true;
+		o->min_width_pct = arg[n] == '%';
+		return 1;
+	case OPT_SVG_FONTTYPE:
+		o->font_type = arg;
 		return 1;
 	case OPT_SVG_COLORS:
 		if (!svg__palette_known(arg)) {
-			msg("unknown palette '%s': use sear, hot, mem, io, red, green, blue, "
-			    "yellow, "
-			    "purple, aqua, orange, java or js",
+			msg("unknown palette '%s': use sear, hot, mem, io, wakeup, chain, java, "
+			    "js, "
+			    "perl, red, green, blue, aqua, yellow, purple or orange",
 			    arg);
 			return -1;
 		}
-		o->palette = strcmp(arg, "sear") ? arg : NULL;
+		o->palette = arg;
+		return 1;
+	case OPT_SVG_BGCOLORS:
+		if (!svg__bgcolor_known(arg)) {
+			msg("unknown background '%s': use yellow, blue, green, grey or #rrggbb",
+			    arg);
+			return -1;
+		}
+		o->bgcolors = arg;
 		return 1;
 	case OPT_SVG_HASH:
+		o->hash = SVG_HASH_NAME;
+		return 1;
+	case OPT_SVG_RANDOM:
+		o->hash = SVG_HASH_RANDOM;
 		return 1;
 	case OPT_SVG_INVERTED:
 		o->inverted = true;
@@ -295,6 +349,27 @@ int svg_option(struct flame_svg_opts *o, int opt, const char *arg)
 	case OPT_SVG_NAMETYPE:
 		o->name_type = arg;
 		return 1;
+	case OPT_SVG_NOTES:
+		o->notes = arg;
+		return 1;
+	case OPT_SVG_TOTAL:
+		errno = 0;
+		o->total = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-') {
+			msg("invalid --total '%s': use a number of samples", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_SVG_ENCODING:
+		if (strcasecmp(arg, "utf-8") && strcasecmp(arg, "utf8")) {
+			msg("invalid --encoding '%s': sear writes UTF-8, and says so", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_SVG_NAMEATTR:
+		msg("--nameattr is not supported: it puts attributes from a file into the SVG "
+		    "unchecked");
+		return -1;
 	}
 	return 0;
 }

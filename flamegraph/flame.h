@@ -16,6 +16,13 @@
  * parent, with the samples of all stacks through it (total) and of stacks
  * that end in it (self). Names are sanitised on the way in: ';' would
  * break folded text and control characters break XML, so both become '?'.
+ * Counts saturate at 2^64-1 rather than wrap.
+ *
+ * A flow tree (flame__new_flow()) merges stacks as flamegraph.pl does: a
+ * frame is shared only with the stack added just before, so stacks added
+ * in sorted order make the usual tree, but a name can repeat among
+ * siblings, and each node keeps where it starts (start) in the order the
+ * stacks came. flamegraph.pl's frames, positions and widths follow.
  */
 
 struct flame;
@@ -27,12 +34,26 @@ struct flame_node {
 	uint32_t first_child;	      /* 0: none */
 	uint32_t next_sibling;
 	uint64_t total, self;
+	uint64_t start; /* flow trees: the samples of the stacks added before this frame's first */
+	int64_t delta;	/* flow trees, two counts: after - before of the stack that added it, if it
+			   ended there; else 0 */
 	enum frame_kind kind;
+	bool has_delta; /* flow trees: the stack that added it had two counts */
 };
 
 /* Returns a new tree with only the root; free with flame__free(). NULL with errno on failure. */
 struct flame *flame__new(void);
+
+/* The same, for a flow tree: see above. */
+struct flame *flame__new_flow(void);
+
 void flame__free(struct flame *f);
+
+/* True for a tree from flame__new_flow(). */
+bool flame__is_flow(const struct flame *f);
+
+/* A flow tree's largest change of one stack with two counts (flamegraph.pl's colour scale). */
+uint64_t flame__max_delta(const struct flame *f);
 
 /*
  * Adds count samples of one stack, root first (names[0] is usually the
@@ -44,7 +65,9 @@ int flame__add(struct flame *f, const char *const *names, const enum frame_kind 
 /*
  * For differential graphs: adds count samples of the shape's profile and
  * before samples of the other one. A stack with count 0 still records its
- * before samples, though it has no width. Returns 0 or -ENOMEM.
+ * before samples, though it has no width. In a flow tree, every stack
+ * added so is one of two counts (flamegraph.pl's colours by change).
+ * Returns 0 or -ENOMEM.
  */
 int flame__add_diff(struct flame *f, const char *const *names, const enum frame_kind *kinds,
 		    size_t nr, uint64_t count, uint64_t before);
@@ -82,8 +105,11 @@ uint64_t flame__total(const struct flame *f);
 uint32_t flame__depth(const struct flame *f);
 
 /*
- * Returns the children of node id sorted by name, in a new array of
- * *nr ids; free() it. NULL with *nr 0 when there are none or on failure.
+ * Returns the children of node id in a new array of *nr ids; free() it.
+ * NULL with *nr 0 when there are none or on failure. They are sorted as
+ * flamegraph.pl orders the stacks through them, by name followed by ' '
+ * when the child has samples of its own, else by ';' (in a flow tree: in
+ * the order they were added).
  */
 uint32_t *flame__children_sorted(const struct flame *f, uint32_t id, uint32_t *nr);
 

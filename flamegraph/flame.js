@@ -1,26 +1,28 @@
 // sear flame graph viewer: zoom, search and details for the SVG it is embedded in.
-// Frames are <g class="f"> holding <title>NAME (N samples, P%)</title>, a <rect> and a <text>.
+// Frames are g elements of class "f" holding a title ("NAME (numbers)"), a rect and a text;
+// their counts are numbers in data-n (or data-a and data-b in a differential graph).
 // Names are only ever read from and written to text nodes, never parsed as markup.
 "use strict";
-var cfg, svg, frames = [], details, matched, unzoom, searchBtn, fontW, nameType, current = null;
+var cfg, svg, frames = [], details, matched, unzoom, searchBtn, charW, nameType, current = null;
 
 function init() {
 	svg = document.documentElement;
 	cfg = JSON.parse(document.getElementById("sear-config").textContent);
-	fontW = cfg.fontSize * 0.59;
+	charW = cfg.fontSize * cfg.fontWidth;
 	details = document.getElementById("details");
 	matched = document.getElementById("matched");
 	unzoom = document.getElementById("unzoom");
 	searchBtn = document.getElementById("search");
-	// "NAME (N samples, P%)", or in a diff "NAME (N samples, P%; before ...; +D samples, +E pp)"
-	var re = /^([\s\S]*) \(([\d,]+) [^,]*, ([\d.]+)%(?:; before [^;]*; [^;]*)?\)$/;
 	nameType = document.getElementById("nametype").textContent;
 	var gs = document.querySelectorAll("#frames > g");
 	for (var i = 0; i < gs.length; i++) {
-		var g = gs[i], r = g.querySelector("rect"), m = re.exec(g.querySelector("title").textContent);
+		var g = gs[i], r = g.querySelector("rect"), title = g.querySelector("title").textContent;
+		var name = title.replace(/ \([^()]*\)$/, "").replace(/_\[[kwij]\]$/, "");
 		frames.push({
-			g: g, rect: r, text: g.querySelector("text"),
-			name: m ? m[1] : "", count: m ? +m[2].replace(/,/g, "") : 0,
+			g: g, rect: r, text: g.querySelector("text"), title: title,
+			name: name, root: r.getAttribute("y") == cfg.rootY,
+			count: +(g.getAttribute("data-n") || g.getAttribute("data-a") || 0),
+			after: +(g.getAttribute("data-a") || 0), before: +(g.getAttribute("data-b") || 0),
 			x: +r.getAttribute("x"), w: +r.getAttribute("width"), y: +r.getAttribute("y"),
 			fill: r.getAttribute("fill")
 		});
@@ -33,7 +35,7 @@ function init() {
 	});
 	box.addEventListener("mouseover", function (e) {
 		var f = frameOf(e.target);
-		if (f) details.textContent = nameType + " " + f.g.querySelector("title").textContent;
+		if (f) details.textContent = nameType + " " + f.title;
 	});
 	box.addEventListener("mouseout", function () { details.textContent = " "; });
 	unzoom.addEventListener("click", resetZoom);
@@ -63,16 +65,17 @@ function frameOf(el) {
 
 // Fits a frame's label to its width, cutting with ".." as flamegraph.pl does.
 function label(f, x, w) {
-	var max = Math.floor((w - 3) / fontW), chars = Array.from(f.name);
+	var max = Math.floor(w / charW), chars = Array.from(f.name);
 	f.text.setAttribute("x", (x + 3).toFixed(2));
-	if (max < 3) f.text.textContent = "";
+	if (f.root && !f.name.length) f.text.textContent = "all";
+	else if (max < 3) f.text.textContent = "";
 	else if (chars.length <= max) f.text.textContent = f.name;
 	else f.text.textContent = chars.slice(0, max - 2).join("") + "..";
 }
 
 function place(f, x, w) {
-	f.rect.setAttribute("x", x.toFixed(2));
-	f.rect.setAttribute("width", w.toFixed(2));
+	f.rect.setAttribute("x", x.toFixed(1));
+	f.rect.setAttribute("width", w.toFixed(1));
 	label(f, x, w);
 }
 
@@ -123,8 +126,13 @@ function resetSearch() {
 	for (var i = 0; i < frames.length; i++) frames[i].rect.setAttribute("fill", frames[i].fill);
 }
 
-// Highlights matching frames and shows their share of all samples. A frame
-// nested inside another match is counted once, through the outer one.
+function pct(part, whole) {
+	return whole ? 100 * part / whole : 0;
+}
+
+// Highlights matching frames and shows their share of all samples (in a
+// differential graph, before and after). A frame nested inside another
+// match is counted once, through the outer one.
 function search(term) {
 	var re;
 	resetSearch();
@@ -138,21 +146,31 @@ function search(term) {
 	var hits = [];
 	for (var i = 0; i < frames.length; i++) {
 		var f = frames[i];
-		if (f.y === cfg.rootY || !re.test(f.name)) continue;
+		if (f.root || !re.test(f.name)) continue;
 		f.rect.setAttribute("fill", cfg.matchColor);
 		hits.push(f);
 	}
 	hits.sort(function (a, b) { return a.x - b.x || b.w - a.w; });
-	var count = 0, end = -1;
+	var count = 0, after = 0, before = 0, end = -1;
 	for (var j = 0; j < hits.length; j++) {
 		if (hits[j].x >= end - 1e-6) {
 			count += hits[j].count;
+			after += hits[j].after;
+			before += hits[j].before;
 			end = hits[j].x + hits[j].w;
 		}
 	}
 	searchBtn.classList.add("active");
 	searchBtn.textContent = "Reset Search";
-	matched.textContent = "Matched: " + (cfg.total ? (100 * count / cfg.total).toFixed(1) : "0") + "%";
+	if (cfg.diff) {
+		var a = pct(after, cfg.afterTotal), b = pct(before, cfg.beforeTotal), d = a - b;
+		matched.textContent = "Matched: after " + a.toFixed(1) + "%, before " + b.toFixed(1) +
+			"% (" + (d >= 0 ? "+" : "") + d.toFixed(1) + " points)";
+		matched.setAttribute("data-after", after);
+		matched.setAttribute("data-before", before);
+	} else {
+		matched.textContent = "Matched: " + pct(count, cfg.total).toFixed(1) + "%";
+	}
 	matched.setAttribute("data-count", count);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,10 @@ struct flame {
 	struct strtab *names;
 	uint32_t depth;
 	bool diff;
+	bool flow;	    /* flamegraph.pl's merge: see flame.h */
+	uint64_t time;	    /* flow: the samples added so far */
+	uint64_t max_delta; /* flow: the largest change of a stack with two counts */
+	bool any;	    /* flow: a stack was added (the first one's change is the root's) */
 };
 
 struct flame *flame__new(void)
@@ -40,6 +45,25 @@ struct flame *flame__new(void)
 	f->nr = 1;
 	f->nodes[0].kind = FRAME_ROOT;
 	return f;
+}
+
+struct flame *flame__new_flow(void)
+{
+	struct flame *f = flame__new();
+
+	if (f)
+		f->flow = true;
+	return f;
+}
+
+bool flame__is_flow(const struct flame *f)
+{
+	return f->flow;
+}
+
+uint64_t flame__max_delta(const struct flame *f)
+{
+	return f->max_delta;
 }
 
 void flame__free(struct flame *f)
@@ -80,22 +104,21 @@ static int64_t flame__intern(struct flame *f, const char *s)
 	return strtab__intern_len(f->names, buf, len);
 }
 
-static int64_t flame__child(struct flame *f, uint32_t parent, uint32_t name, enum frame_kind kind)
+/* A new node under parent, first among its children. Returns its id or -ENOMEM. */
+static int64_t flame__new_child(struct flame *f, uint32_t parent, uint32_t name,
+				enum frame_kind kind)
 {
-	uint64_t key = (uint64_t)parent << 32 | name, *v = u64map__find(&f->children, key);
 	struct flame_node *n;
 
-	if (v)
-		return *v;
+	if (f->nr == UINT32_MAX)
+		return -ENOMEM;
 	if (f->nr == f->cap) {
-		n = realloc(f->nodes, f->cap * 2 * sizeof(*n));
+		n = realloc(f->nodes, (size_t)f->cap * 2 * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
 		f->nodes = n;
 		f->cap *= 2;
 	}
-	if (u64map__set(&f->children, key, f->nr))
-		return -ENOMEM;
 	n = &f->nodes[f->nr];
 	*n = (struct flame_node){ .name = name, .parent = parent, .kind = kind };
 	n->next_sibling = f->nodes[parent].first_child;
@@ -103,10 +126,33 @@ static int64_t flame__child(struct flame *f, uint32_t parent, uint32_t name, enu
 	return f->nr++;
 }
 
+/* The child of parent named name, made if new. Returns its id or -ENOMEM. */
+static int64_t flame__child(struct flame *f, uint32_t parent, uint32_t name, enum frame_kind kind)
+{
+	uint64_t key = (uint64_t)parent << 32 | name, *v = u64map__find(&f->children, key);
+	int64_t id;
+
+	if (v)
+		return *v;
+	id = flame__new_child(f, parent, name, kind);
+	if (id >= 0 && u64map__set(&f->children, key, id))
+		return -ENOMEM;
+	return id;
+}
+
+static int flame__add_stack(struct flame *f, const char *const *names, const enum frame_kind *kinds,
+			    size_t nr, uint64_t count, uint64_t before, bool two);
+
 int flame__add(struct flame *f, const char *const *names, const enum frame_kind *kinds, size_t nr,
 	       uint64_t count)
 {
-	return flame__add_diff(f, names, kinds, nr, count, 0);
+	return flame__add_stack(f, names, kinds, nr, count, 0, false);
+}
+
+int flame__add_diff(struct flame *f, const char *const *names, const enum frame_kind *kinds,
+		    size_t nr, uint64_t count, uint64_t before)
+{
+	return flame__add_stack(f, names, kinds, nr, count, before, true);
 }
 
 void flame__reverse_stack(const char **names, enum frame_kind *kinds, size_t nr)
@@ -170,12 +216,80 @@ static bool flame__same(const struct flame *f, uint32_t node, const char *name,
 	return n->kind == kind && !strcmp(strtab__str(f->names, n->name), name);
 }
 
-int flame__add_diff(struct flame *f, const char *const *names, const enum frame_kind *kinds,
-		    size_t nr, uint64_t count, uint64_t before)
+/* count - before, as a signed change that stops at the ends rather than wrap. */
+static int64_t sat_delta(uint64_t count, uint64_t before)
+{
+	if (count >= before)
+		return count - before > INT64_MAX ? INT64_MAX : (int64_t)(count - before);
+	return before - count > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)(before - count);
+}
+
+/*
+ * A flow tree's stack: frames shared with the last stack while the names
+ * match, new frames from the first that differs, each starting now.
+ */
+static int flame__add_flow(struct flame *f, const char *const *names, const enum frame_kind *kinds,
+			   size_t nr, uint64_t count, uint64_t before, bool two)
+{
+	int64_t delta = two ? sat_delta(count, before) : 0;
+	uint32_t node = 0;
+	bool shared = true;
+	size_t i;
+
+	if (two) {
+		uint64_t a = delta < 0 ? -(uint64_t)delta : (uint64_t)delta;
+
+		f->diff = true;
+		if (a > f->max_delta)
+			f->max_delta = a;
+	}
+	if (!f->any) {
+		f->any = true;
+		f->nodes[0].has_delta = two;
+		f->nodes[0].delta = nr ? 0 : delta;
+	}
+	if (array__grow((void **)&f->path, &f->cap_path, nr, sizeof(*f->path)))
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		enum frame_kind kind = kinds ? kinds[i] : FRAME_USER;
+		int64_t name, child;
+
+		/* Names as they came, empty ones too: flamegraph.pl draws them so. */
+		if (shared && i < f->nr_path &&
+		    !strncmp(strtab__str(f->names, f->nodes[f->path[i]].name), names[i],
+			     FLAME_MAX_NAME)) {
+			child = f->path[i];
+		} else {
+			shared = false;
+			name = strtab__intern_len(f->names, names[i],
+						  strnlen(names[i], FLAME_MAX_NAME));
+			if (name < 0)
+				return -ENOMEM;
+			child = flame__new_child(f, node, name, kind);
+			if (child < 0)
+				return -ENOMEM;
+			f->nodes[child].start = f->time;
+			f->nodes[child].has_delta = two;
+			f->nodes[child].delta = i == nr - 1 ? delta : 0;
+		}
+		node = child;
+		f->path[i] = node;
+	}
+	f->nr_path = nr;
+	if (nr > f->depth)
+		f->depth = nr;
+	f->time = sat_add(f->time, count);
+	return flame__add_at(f, node, count, before);
+}
+
+static int flame__add_stack(struct flame *f, const char *const *names, const enum frame_kind *kinds,
+			    size_t nr, uint64_t count, uint64_t before, bool two)
 {
 	uint32_t node = 0;
 	size_t i;
 
+	if (f->flow)
+		return flame__add_flow(f, names, kinds, nr, count, before, two);
 	if (before)
 		f->diff = true;
 	if (array__grow((void **)&f->path, &f->cap_path, nr, sizeof(*f->path)))
@@ -237,12 +351,28 @@ uint32_t flame__depth(const struct flame *f)
 
 static const struct flame *sort_flame; /* qsort has no context argument */
 
+/*
+ * flamegraph.pl sorts whole lines: a child's come as its name, then ' '
+ * and the count when it has samples of its own, else ';' and its callees.
+ */
 static int child__cmp(const void *a, const void *b)
 {
 	const struct flame_node *x = &sort_flame->nodes[*(const uint32_t *)a];
 	const struct flame_node *y = &sort_flame->nodes[*(const uint32_t *)b];
+	const char *p = strtab__str(sort_flame->names, x->name);
+	const char *q = strtab__str(sort_flame->names, y->name);
+	size_t lp = strtab__len(sort_flame->names, x->name);
+	size_t lq = strtab__len(sort_flame->names, y->name), n = lp < lq ? lp : lq;
+	unsigned char cp, cq;
+	int c = memcmp(p, q, n);
 
-	return strcmp(flame__name(sort_flame, x->name), flame__name(sort_flame, y->name));
+	if (c)
+		return c;
+	cp = lp > n ? p[n] : (x->self || x->before_self) ? ' ' : ';';
+	cq = lq > n ? q[n] : (y->self || y->before_self) ? ' ' : ';';
+	if (cp != cq)
+		return cp < cq ? -1 : 1;
+	return lp < lq ? -1 : lp > lq;
 }
 
 uint32_t *flame__children_sorted(const struct flame *f, uint32_t id, uint32_t *nr)
@@ -257,12 +387,14 @@ uint32_t *flame__children_sorted(const struct flame *f, uint32_t id, uint32_t *n
 	ids = malloc(n * sizeof(*ids));
 	if (!ids)
 		return NULL;
-	n = 0;
-	for (c = f->nodes[id].first_child; c; c = f->nodes[c].next_sibling)
-		ids[n++] = c;
-	sort_flame = f;
-	qsort(ids, n, sizeof(*ids), child__cmp);
 	*nr = n;
+	/* The list holds the newest first: a flow tree's order is the reverse. */
+	for (c = f->nodes[id].first_child; c; c = f->nodes[c].next_sibling)
+		ids[--n] = c;
+	if (!f->flow) {
+		sort_flame = f;
+		qsort(ids, *nr, sizeof(*ids), child__cmp);
+	}
 	return ids;
 }
 
@@ -326,12 +458,17 @@ int flame__write_folded(const struct flame *f, FILE *out, double before_scale)
 			char counts[64];
 			int w;
 
-			if (f->diff)
-				w = snprintf(
-				    counts, sizeof(counts), " %llu %llu",
-				    (unsigned long long)(n->before_self * before_scale + 0.5),
-				    (unsigned long long)n->self);
-			else
+			if (f->diff) {
+				/* scaled, rounded, and in range for the cast */
+				double b = n->before_self * before_scale + 0.5;
+				unsigned long long bc = !(b >= 0) ? 0
+							: b >= 18446744073709551615.0
+							    ? ULLONG_MAX
+							    : (unsigned long long)b;
+
+				w = snprintf(counts, sizeof(counts), " %llu %llu", bc,
+					     (unsigned long long)n->self);
+			} else
 				w = snprintf(counts, sizeof(counts), " %llu",
 					     (unsigned long long)n->self);
 			l->s = malloc(path_len + w + 1);

@@ -1,6 +1,8 @@
-# Records the demo and drives its SVG in headless Chromium (tests/browser/svg.mjs).
+# Drives sear's SVGs in headless Chromium (playwright-core): a recording of the demo
+# (svg.mjs), a diff of two runs where one function disappeared and one appeared (diff.mjs),
+# and a graph with hostile text in every option and name (hostile.mjs).
 set -euo pipefail
-: "${SEAR:?}" "${DEMO:?}"
+: "${SEAR:?}" "${DEMO:?}" "${WORKLOADS:?}"
 here=$(cd "$(dirname "$0")" && pwd)
 if ! command -v node >/dev/null || [ ! -d "$here/node_modules/playwright-core" ] || [ ! -x /usr/bin/chromium ]; then
 	echo "skip: needs node, chromium and 'npm ci' in tests/browser (tools/setup.sh does both)" >&2
@@ -10,3 +12,22 @@ tmp=$(mktemp -d /tmp/sear-browser.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 "$SEAR" record -q -o "$tmp/flame.svg" -- "$DEMO" 1
 node "$here/svg.mjs" "$tmp/flame.svg"
+"$SEAR" record -q -o "$tmp/before.sear" -- "$WORKLOADS/shift" before 1.5
+"$SEAR" record -q -o "$tmp/after.sear" -- "$WORKLOADS/shift" after 1
+"$SEAR" diff "$tmp/before.sear" "$tmp/after.sear" -o "$tmp/diff.svg"
+node "$here/diff.mjs" "$tmp/diff.svg"
+
+# Payloads in every option, frame name, file name, recorded command line and thread name.
+p='<script>window.__pwned=1</script>'
+printf 'app;%s;main 50\napp;main;x"/><script>window.__pwned=2</script> 30\n%s;a;b 20\n' "$p" "$p" >"$tmp/hostile.folded"
+for o in title subtitle countname nametype notes fonttype; do set -- "$@" "--$o" "$p"; done
+"$SEAR" flamegraph -q "$@" "$tmp/hostile.folded" >"$tmp/h-flamegraph.svg"
+"$SEAR" report "$@" "$tmp/hostile.folded" -o "$tmp/h-report.svg"
+other="$tmp/<img src=x onerror=window.__pwned=3>.folded" # a file name holds no '/'
+cp "$tmp/hostile.folded" "$other"
+"$SEAR" diff -q "$@" "$tmp/hostile.folded" "$other" -o "$tmp/h-diff.svg"
+"$SEAR" diff -q "$tmp/hostile.folded" "$other" -o "$tmp/h-diff-title.svg"
+bin="$tmp/<img src=x onerror=window.__pwned=1>"
+cp "$WORKLOADS/two_threads" "$bin"
+"$SEAR" record -q -o "$tmp/h-record.svg" -- "$bin" 0.3
+node "$here/hostile.mjs" "$here/../../flamegraph/flame.js" "$tmp"/h-*.svg

@@ -1,62 +1,67 @@
-# sear collapse and sear flamegraph against golden files, and as a pipeline with perf.
+# sear collapse against the compatibility corpus (tests/golden/collapse: perf script text
+# recorded with perf, and what stackcollapse-perf.pl printed for it), through the command:
+# every case, --inline included, then stdin, several files, -o, the notes and the errors.
 . "$(dirname "$0")/lib.sh"
 : "${SOURCE_DIR:?}"
 golden="$SOURCE_DIR/tests/golden/collapse"
+cd "$SOURCE_DIR" # the --inline cases name their binary from here
 
-for v in "" pid tid all; do
-	want="$golden/expected${v:+-$v}.folded"
-	"$SEAR" collapse ${v:+--$v} "$golden/input.txt" >"$TMP/got.folded" 2>"$TMP/err"
-	diff -u "$want" "$TMP/got.folded" || fail "collapse ${v:+--$v} differs from $want"
-	# stdin works the same as a file
-	"$SEAR" collapse ${v:+--$v} <"$golden/input.txt" 2>/dev/null | cmp -s - "$want" ||
-		fail "collapse ${v:+--$v} from stdin differs"
-done
-grep -q "1 lines of .* were not perf script samples or frames" "$TMP/err" || fail "no note on skipped lines"
-pass "collapse golden: default, --pid, --tid, --all"
+n=0
+while IFS='|' read -r input name opts; do
+	want="$golden/expected/${input%.txt}.$name.folded"
+	# shellcheck disable=SC2086
+	"$SEAR" collapse $opts "tests/golden/collapse/inputs/$input" >"$TMP/got" 2>"$TMP/err" ||
+		fail "collapse $opts $input: $(cat "$TMP/err")"
+	cmp -s "$want" "$TMP/got" || { diff "$want" "$TMP/got" | head -5; fail "collapse $opts $input differs from $want"; }
+	n=$((n + 1))
+done <"$golden/cases.txt"
+[ "$n" -gt 100 ] || fail "only $n cases in cases.txt"
+pass "$n corpus cases byte-identical to the script's output"
 
-# --kernel alone annotates the kernel only.
-"$SEAR" collapse --kernel "$golden/input.txt" 2>/dev/null | grep -q 'x64_sys_call_\[k\] 1' ||
-	fail "--kernel"
-"$SEAR" collapse --kernel "$golden/input.txt" 2>/dev/null | grep -q '_\[j\]' && fail "--kernel added _[j]"
-pass "--kernel"
+# stdin, several files in turn (as perl's <> reads them), -o
+in="$golden/inputs/names-F.txt"
+"$SEAR" collapse <"$in" 2>/dev/null | cmp -s - "$golden/expected/names-F.default.folded" || fail "stdin"
+cat "$golden/inputs/names-F.txt" "$golden/inputs/cxx.txt" >"$TMP/both.txt"
+"$SEAR" collapse "$golden/inputs/names-F.txt" "$golden/inputs/cxx.txt" 2>/dev/null >"$TMP/two.folded"
+"$SEAR" collapse "$TMP/both.txt" 2>/dev/null | cmp -s - "$TMP/two.folded" || fail "two files differ from their concatenation"
+"$SEAR" collapse -o "$TMP/o.folded" "$in" 2>/dev/null
+cmp -s "$TMP/o.folded" "$golden/expected/names-F.default.folded" || fail "-o"
+# one thread and several give the same bytes
+"$SEAR" collapse --threads 1 "$TMP/both.txt" 2>/dev/null | cmp -s - "$TMP/two.folded" || fail "--threads 1"
+pass "stdin, several files, -o, --threads"
 
-# flamegraph: folded in, SVG out, with flamegraph.pl's options.
-"$SEAR" flamegraph --title "T" --subtitle "S" --width 800 --height 20 --fontsize 10 \
-	--colors java --countname bytes --nametype "Frame:" --minwidth 0 --hash \
-	"$golden/expected-all.folded" >"$TMP/fg.svg"
-xmllint --noout "$TMP/fg.svg" || fail "flamegraph SVG not well-formed"
-grep -q 'width="800"' "$TMP/fg.svg" || fail "--width"
-grep -q ' bytes, ' "$TMP/fg.svg" || fail "--countname"
-grep -q '>Frame:</text>' "$TMP/fg.svg" || fail "--nametype"
-grep -q '<title>LazyCompile:\*fib /app/x.js:2_\[j\] (1 bytes' "$TMP/fg.svg" || fail "JIT name with spaces"
-# java palette: _[j] green, _[k] orange
-fill() { grep -o "<title>$1 ([^<]*</title><rect[^>]*fill=\"[^\"]*\"" "$TMP/fg.svg" | sed -n 1p | sed 's/.*fill="rgb(//;s/)"//'; }
-g=$(fill 'LazyCompile:\*fib /app/x.js:2_\[j\]')
-k=$(fill 'native_safe_halt_\[k\]')
-[ "$(echo "$g" | cut -d, -f2)" -gt "$(echo "$g" | cut -d, -f1)" ] || fail "_[j] is not green: $g"
-[ "$(echo "$k" | cut -d, -f3)" = 0 ] || fail "_[k] is not orange: $k"
-for pal in hot mem io red green blue yellow purple aqua orange js; do
-	"$SEAR" flamegraph --colors "$pal" "$golden/expected.folded" >/dev/null || fail "--colors $pal"
-done
-"$SEAR" flamegraph --colors plaid "$golden/expected.folded" 2>"$TMP/err" >/dev/null && fail "bad palette accepted"
-grep -q "unknown palette 'plaid'" "$TMP/err" || fail "palette error: $(cat "$TMP/err")"
-"$SEAR" flamegraph --reverse --inverted "$golden/expected.folded" >"$TMP/rev.svg"
-grep -q '<title>x64_sys_call (1 samples' "$TMP/rev.svg" || fail "--reverse"
-pass "flamegraph options"
+# The notes the script prints on stderr: skipped lines, and the events left out.
+"$SEAR" collapse "$golden/inputs/handmade.txt" 2>"$TMP/err" >/dev/null
+grep -q "line 35 is not perf script output, skipped: 'this line is not perf script output'" "$TMP/err" ||
+	fail "no note on the unrecognized line: $(cat "$TMP/err")"
+"$SEAR" collapse "$golden/inputs/events.txt" 2>"$TMP/err" >/dev/null
+grep -q "kept the samples of 'cpu-clock', the first one, and left out [0-9]* of others such as 'task-clock'" "$TMP/err" ||
+	fail "no note on the events left out: $(cat "$TMP/err")"
+"$SEAR" collapse --event-filter task-clock "$golden/inputs/events.txt" 2>"$TMP/err" >/dev/null
+[ ! -s "$TMP/err" ] || fail "a chosen event still gives a note: $(cat "$TMP/err")"
+"$SEAR" collapse -q "$golden/inputs/events.txt" 2>"$TMP/err" >/dev/null
+[ ! -s "$TMP/err" ] || fail "-q still gives notes: $(cat "$TMP/err")"
+pass "notes on skipped lines and filtered events"
 
-# A malformed line is named by its number; an empty input still gives a valid SVG.
-printf 'a;b 1\na;c 2\nno count here\n' >"$TMP/bad.folded"
-"$SEAR" flamegraph "$TMP/bad.folded" >/dev/null 2>"$TMP/err" && fail "a malformed line was accepted"
-grep -q "bad.folded:3: not a folded stack" "$TMP/err" || fail "line number: $(cat "$TMP/err")"
-: | "$SEAR" flamegraph >"$TMP/empty.svg" 2>/dev/null
-xmllint --noout "$TMP/empty.svg" && grep -q 'no samples' "$TMP/empty.svg" || fail "empty input"
-pass "bad folded input"
+# Errors: a perf.data file, a missing file, a bad --threads.
+printf 'PERFILE2xxxxxxxx' >"$TMP/perf.data"
+"$SEAR" collapse "$TMP/perf.data" 2>"$TMP/err" && fail "perf.data accepted"
+grep -q "is a perf.data file: use 'sear report" "$TMP/err" || fail "perf.data message: $(cat "$TMP/err")"
+"$SEAR" collapse "$TMP/nonexistent" 2>"$TMP/err" && fail "missing file accepted"
+grep -q "cannot open '$TMP/nonexistent'" "$TMP/err" || fail "missing file message"
+"$SEAR" collapse --threads 0 "$in" 2>"$TMP/err" && fail "--threads 0 accepted"
+if [ -w /dev/full ]; then
+	"$SEAR" collapse "$in" >/dev/full 2>"$TMP/err" && fail "a full disk went unnoticed"
+	grep -q "write failed" "$TMP/err" || fail "full disk message: $(cat "$TMP/err")"
+fi
+pass "errors"
 
-# Pipelines with perf, as people use them today.
-if command -v perf >/dev/null && "$SEAR" record -q -F 99 -o "$TMP/probe.folded" -- true 2>/dev/null; then
-	perf record -q -e cpu-clock -g -o "$TMP/perf.data" -- "$WORKLOADS/two_threads" 1 2>/dev/null
-	perf script -i "$TMP/perf.data" 2>/dev/null | "$SEAR" collapse | "$SEAR" flamegraph >"$TMP/pipe.svg"
-	xmllint --noout "$TMP/pipe.svg" || fail "pipeline SVG"
-	grep -q '<title>leaf_alpha ' "$TMP/pipe.svg" || fail "pipeline lost leaf_alpha"
-	pass "perf script | sear collapse | sear flamegraph"
+# With perf: a fresh recording, piped as people do.
+if command -v perf >/dev/null && perf record -q -e cpu-clock -g -o "$TMP/perf.data" -- "$WORKLOADS/two_threads" 0.5 2>/dev/null; then
+	perf script -i "$TMP/perf.data" 2>/dev/null | "$SEAR" collapse >"$TMP/pipe.folded"
+	grep -q ';leaf_alpha ' "$TMP/pipe.folded" || fail "pipeline lost leaf_alpha"
+	# counts are periods: each sample adds perf's period, not 1
+	period=$(perf script -i "$TMP/perf.data" -F period 2>/dev/null | awk '{ s += $1 } END { print s }')
+	[ "$(samples "$TMP/pipe.folded")" = "$period" ] || fail "counts are not the sum of periods ($period)"
+	pass "perf script | sear collapse: counts are the periods' sum"
 fi

@@ -24,12 +24,15 @@ static void test_escape_entities(void **state)
 
 static void test_escape_invalid(void **state)
 {
-	/* a control char, a lone continuation byte, an overlong '/', a surrogate, U+FFFF */
+	/*
+	 * A control char and U+FFFF, which XML forbids, are dropped; a lone
+	 * continuation byte, an overlong '/' and a surrogate are not UTF-8: '?'.
+	 */
 	static const char bad[] = "x\x01y\x80z\xc0\xafw\xed\xa0\x80v\xef\xbf\xbf";
 	char *t = escape(bad, sizeof(bad) - 1);
 
 	(void)state;
-	assert_string_equal(t, "x?y?z??w???v???");
+	assert_string_equal(t, "xy?z??w???v");
 	free(t);
 	/* Valid multi-byte text passes unchanged. */
 	t = escape("f\xc3\xbcr \xe2\x82\xac \xf0\x9f\x94\xa5", 13);
@@ -49,7 +52,7 @@ static void test_prefix_utf8(void **state)
 	assert_int_equal(svg__prefix("abc", 3, 0), 0);
 }
 
-static char *render(struct flame *f, const struct flame_svg_opts *o)
+static __attribute__((noinline)) char *render(struct flame *f, const struct flame_svg_opts *o)
 {
 	char *text = NULL;
 
@@ -93,7 +96,7 @@ static void test_render_shares_and_truncation(void **state)
 			       "99.90%)</title>"));
 	/* 1 of 1000 samples at 280 px is 0.28 px: drawn (over 0.1 px) but without a label. */
 	assert_non_null(strstr(svg, "<title>tiny (1 samples, 0.10%)</title>"));
-	assert_non_null(strstr(svg, "<title>all (1,000 samples, 100.00%)</title>"));
+	assert_non_null(strstr(svg, "<title>all (1,000 samples, 100%)</title>"));
 	/* The long name is cut to fit, with "..", and is never cut mid-entity. */
 	assert_non_null(strstr(svg, ">a_function_with_a_rather_long_name_indeed (999 samples"));
 	assert_non_null(strstr(svg, ">a_function_with_a_rather_long_name_in..</text>"));
@@ -138,6 +141,170 @@ static void test_golden(void **state)
 	free(in);
 }
 
+/* Payloads for every text that reaches the SVG. */
+static const char *const payloads[] = {
+	"<script>window.__pwned=1</script>",
+	"\"><svg onload=alert(1)>",
+	"]]><script>alert(2)</script><![CDATA[",
+	"</text></g><script>alert(3)</script>",
+	"' onmouseover='alert(4)",
+	"&lt;script&gt;alert(5)&lt;/script&gt;",
+	"x\x01\x02\x1b[31m\xef\xbf\xbf\xed\xa0\x80<y>",
+	"}{\"total\":1,\"x\":\"</script>",
+	"javascript:alert(6)",
+	"<![CDATA[<script>alert(7)</script>]]>",
+	"--><script>alert(8)</script><!--",
+};
+
+/*
+ * The element and attribute names of an SVG, outside the style and script
+ * CDATA sections, checked against what the renderer writes. Text never
+ * holds a raw '<', so every '<' outside CDATA starts a tag.
+ */
+static void check_markup(const char *svg)
+{
+	static const char *const elements[] = { "svg",	  "desc",    "defs", "linearGradient",
+						"stop",	  "pattern", "rect", "style",
+						"script", "text",    "g",    "title" };
+	static const char *const attrs[] = { "version",
+					     "width",
+					     "height",
+					     "viewBox",
+					     "xmlns",
+					     "font-size",
+					     "font-family",
+					     "id",
+					     "y1",
+					     "y2",
+					     "x1",
+					     "x2",
+					     "stop-color",
+					     "offset",
+					     "patternUnits",
+					     "patternTransform",
+					     "fill",
+					     "type",
+					     "x",
+					     "y",
+					     "class",
+					     "rx",
+					     "ry",
+					     "data-n",
+					     "data-a",
+					     "data-b" };
+	const char *p = svg;
+	unsigned int scripts = 0;
+	size_t i;
+
+	while ((p = strchr(p, '<'))) {
+		char name[64];
+		size_t n;
+		bool ok = false;
+
+		if (!strncmp(p, "<![CDATA[", 9)) {
+			const char *end = strstr(p, "]]>");
+
+			assert_non_null(end);
+			p = end + 3;
+			continue;
+		}
+		if (!strncmp(p, "<?xml", 5) || p[1] == '/') {
+			p = strchr(p, '>');
+			assert_non_null(p);
+			continue;
+		}
+		p++;
+		n = strcspn(p, " \t\n/>");
+		assert_true(n > 0 && n < sizeof(name));
+		memcpy(name, p, n);
+		name[n] = '\0';
+		for (i = 0; i < sizeof(elements) / sizeof(elements[0]); i++)
+			ok |= !strcmp(name, elements[i]);
+		if (!ok)
+			fail_msg("unexpected element <%s>", name);
+		scripts += !strcmp(name, "script");
+		p += n;
+		/* attributes: name="value", the value without '"' (escaped) */
+		for (;;) {
+			p += strspn(p, " \t\n");
+			if (*p == '>' || *p == '/')
+				break;
+			n = strcspn(p, "=");
+			assert_true(n < sizeof(name));
+			memcpy(name, p, n);
+			name[n] = '\0';
+			ok = false;
+			for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+				ok |= !strcmp(name, attrs[i]);
+			if (!ok)
+				fail_msg("unexpected attribute %s", name);
+			assert_int_equal(p[n + 1], '"');
+			p = strchr(p + n + 2, '"');
+			assert_non_null(p);
+			assert_null(memchr(p - 1, '<', 1));
+			p++;
+		}
+	}
+	assert_int_equal(scripts, 2);
+}
+
+/*
+ * Every option and every name carries a payload: the SVG holds the
+ * elements and attributes the renderer writes and no others, the config
+ * holds numbers only, and the texts come back as they were, escaped.
+ */
+static void test_hostile_everywhere(void **state)
+{
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		const char *pl = payloads[i];
+		const char *names[] = { pl, "main", pl };
+		struct flame_svg_opts o = { .title = pl,
+					    .subtitle = pl,
+					    .count_name = pl,
+					    .name_type = pl,
+					    .notes = pl,
+					    .font_type = pl,
+					    .min_width_set = true };
+		struct flame *f = flame__new(), *flow = flame__new_flow();
+		struct flame *d = flame__new();
+		char *svg, *config;
+		size_t len;
+
+		flame__add(f, names, NULL, 3, 5);
+		flame__add(flow, names, NULL, 3, 5);
+		flame__add_diff(d, names, NULL, 3, 5, 2);
+		for (k = 0; k < 3; k++) {
+			struct flame *t = k == 0 ? f : k == 1 ? flow : d;
+
+			o.palette = k == 1 ? "hot" : NULL;
+			o.other_hatched = k == 2;
+			svg = render(t, &o);
+			check_markup(svg);
+			/* the script's config: keys, numbers, booleans, one fixed colour */
+			config = strstr(svg, "id=\"sear-config\">");
+			assert_non_null(config);
+			config += strlen("id=\"sear-config\">");
+			len = strstr(config, "</script>") - config;
+			assert_true(len < 400);
+			assert_int_equal(strspn(config,
+						"{}\":,.()-0123456789abcdefghijklmnopqrstuvwxyz"
+						"ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+					 len);
+			assert_null(memmem(config, len, "alert", 5));
+			assert_null(memmem(config, len, "pwned", 5));
+			assert_null(strstr(svg, "\x01"));
+			assert_null(strstr(svg, "\xef\xbf\xbf")); /* U+FFFF: XML forbids it */
+			free(svg);
+		}
+		flame__free(f);
+		flame__free(flow);
+		flame__free(d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_render_hostile_name),
 		cmocka_unit_test(test_render_shares_and_truncation),
 		cmocka_unit_test(test_render_no_samples),
+		cmocka_unit_test(test_hostile_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Two phases of work whose balance shifts between runs: "before" spends
- * about 75% in work_alpha and 25% in work_beta, "after" the reverse. A
- * diff of the two shows work_beta grown and work_alpha shrunk.
- * usage: shift before|after [SECONDS]
+ * Phases of work whose balance shifts between runs: "before" spends about
+ * 60% in work_alpha, 20% in work_beta and 20% in work_gone; "after" 20% in
+ * work_alpha, 60% in work_beta and 20% in work_new. A diff of the two
+ * shows work_beta grown, work_alpha shrunk, work_gone removed and work_new
+ * added. usage: shift before|after [SECONDS]
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,10 +39,34 @@ static NOINLINE void work_beta(int rounds)
 	sink = publish(x);
 }
 
-static NOINLINE void step(int alpha, int beta)
+/* Only "before" calls it: what a fix took away. */
+static NOINLINE void work_gone(int rounds)
+{
+	uint64_t x = 3;
+
+	for (int i = 0; i < rounds * 1000; i++)
+		x = x * 3935559000370003845ULL + 5;
+	sink = publish(x);
+}
+
+/* Only "after" calls it: what the change brought. */
+static NOINLINE void work_new(int rounds)
+{
+	uint64_t x = 4;
+
+	for (int i = 0; i < rounds * 1000; i++)
+		x = x * 2685821657736338717ULL + 7;
+	sink = publish(x);
+}
+
+static NOINLINE void step(bool after, int alpha, int beta)
 {
 	work_alpha(alpha);
 	work_beta(beta);
+	if (after)
+		work_new(100);
+	else
+		work_gone(100);
 }
 
 int main(int argc, char **argv)
@@ -52,7 +77,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
-		step(after ? 100 : 300, after ? 300 : 100);
+		step(after, after ? 100 : 300, after ? 300 : 100);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while ((now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
 	return 0;
