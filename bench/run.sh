@@ -21,7 +21,7 @@ demo=build/demo
 command -v perf >/dev/null || { echo "perf is needed as the reference" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time, Debian package time) measures peak memory: apt-get install time" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/sear-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+trap 'find /tmp -maxdepth 1 -name "perf-*.map" -newer "$tmp/stamp" -delete 2>/dev/null; rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN { printf "%.4f\n", e - s }'; }
@@ -50,8 +50,11 @@ echo "size:     perf.data $pd B, .sear $sr B: .sear is $(awk -v a="$pd" -v b="$s
 #    against sear report to an SVG. Seconds and peak RSS (GNU time's %M), alternating.
 secs=${BENCH_SECONDS:-20}
 if command -v node >/dev/null; then
-	perf record -q -e cpu-clock -F 9999 -g -o "$tmp/big.data" -- \
-		node --perf-basic-prof tests/workloads/hot.js "$secs" >/dev/null 2>&1
+	# In the temporary folder: node leaves its isolate log where it runs; and its perf map
+	# goes with the rest at the end.
+	touch "$tmp/stamp"
+	(cd "$tmp" && perf record -q -e cpu-clock -F 9999 -g -o "$tmp/big.data" -- \
+		node --perf-basic-prof "$OLDPWD/tests/workloads/hot.js" "$secs" >/dev/null 2>&1)
 else
 	perf record -q -e cpu-clock -F 4000 -g -o "$tmp/big.data" -- "$demo" 10 2>/dev/null
 fi

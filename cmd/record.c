@@ -178,11 +178,8 @@ static void record__usage(FILE *f)
 	      "                           sear record -p 4242 -o stacks.folded\n"
 	      "  --format FMT           svg or folded, whatever FILE's extension\n"
 	      "                           sear record --format folded -o out.txt -- ./app\n"
-	      "  --title TEXT           the flame graph's title\n"
+	      "  (the flame graph takes flamegraph.pl's options: see below)\n"
 	      "                           sear record --title 'api server' -p 4242\n"
-	      "  --width PX             image width (default 1200)\n"
-	      "  --minwidth PX          leave out frames narrower than PX (default 0.1)\n"
-	      "  --inverted             icicle graph: callers on top\n"
 	      "                           sear record --inverted -o icicle.svg -- ./app\n"
 	      "\n"
 	      "Messages:\n"
@@ -193,8 +190,9 @@ static void record__usage(FILE *f)
 	fputs(names_options_help, f);
 	fputs("                           sear record --inline --srcline -o lines.svg -- ./app\n"
 	      "                           DEBUGINFOD_URLS=https://debuginfod.debian.net \\\n"
-	      "                             sear record -o flame.svg -- xz -9 big.tar\n",
+	      "                             sear record -o flame.svg -- xz -9 big.tar\n\n",
 	      f);
+	fputs(svg_options_help, f);
 }
 
 /* Parses "12,34,56" into pids. Returns the count, or -1. */
@@ -324,10 +322,6 @@ static int record__parse_call_graph(struct record_opts *o)
 enum {
 	OPT_CALL_GRAPH = 256,
 	OPT_FORMAT,
-	OPT_TITLE,
-	OPT_WIDTH,
-	OPT_MINWIDTH,
-	OPT_INVERTED,
 	OPT_MMAP_PAGES,
 	OPT_CGROUP,
 	OPT_PID_ROOTS,
@@ -351,10 +345,7 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 		{ "mmap-pages", required_argument, NULL, OPT_MMAP_PAGES },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "width", required_argument, NULL, OPT_WIDTH },
-		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
-		{ "inverted", no_argument, NULL, OPT_INVERTED },
+		SVG_LONGOPTS,
 		NAMES_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -369,12 +360,14 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 	optind = 1;
 	/* '+': stop at the first non-option, so the command's own flags stay its own. */
 	while ((c = getopt_long(argc, argv, "+p:t:aG:F:c:e:gd:o:qvh", longopts, NULL)) != -1) {
-		switch (names_option(&o->sym_opts, c, optarg)) {
-		case 1:
+		int taken = names_option(&o->sym_opts, c, optarg);
+
+		if (!taken)
+			taken = svg_option(&o->svg, c, optarg);
+		if (taken > 0)
 			continue;
-		case -1:
+		if (taken < 0)
 			return -1;
-		}
 		switch (c) {
 		case 'p':
 			o->nr_pids = parse_pid_list(optarg, o->pids, MAX_TARGETS, o->nr_pids);
@@ -451,26 +444,6 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			o->format = optarg;
-			break;
-		case OPT_TITLE:
-			o->svg.title = optarg;
-			break;
-		case OPT_WIDTH:
-			if (parse_uint(optarg, 100000, &v) || v < 100) {
-				msg("invalid --width '%s': use pixels, at least 100", optarg);
-				return -1;
-			}
-			o->svg.width = v;
-			break;
-		case OPT_MINWIDTH:
-			if (parse_seconds(optarg, &d)) {
-				msg("invalid --minwidth '%s': use pixels, e.g. 0.5", optarg);
-				return -1;
-			}
-			o->svg.min_width = d;
-			break;
-		case OPT_INVERTED:
-			o->svg.inverted = true;
 			break;
 		case 'q':
 			quiet = true;
