@@ -187,9 +187,9 @@ docker_env_up() {
 	command -v node >/dev/null || docker_env__skip "no node on the host to put in the app image"
 	if [ -n "${SEAR_DOCKER_FIXTURE:-}" ]; then
 		# docker/setup has made everything; a test only checks that it still stands.
-		docker_env__answers || docker_env__skip "no engine answers, though docker/setup ran"
+		docker_env__answers || docker_env__skip "no engine answers: docker/setup says why"
 		docker image inspect sear:test sear-test-node sear-test-node:with-sear >/dev/null 2>&1 ||
-			docker_env__skip "images missing, though docker/setup ran"
+			docker_env__skip "no test images: docker/setup says why"
 		return
 	fi
 	mkdir -p "$SEAR_DOCKER_DIR"
