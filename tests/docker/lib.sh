@@ -2,20 +2,21 @@
 # It brings tests/integration/lib.sh, makes the engine and images (env.sh), and removes the
 # test's containers on every exit.
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 # Every container a test runs carries its label, $TEST_LABEL, by which it is removed.
 TEST_LABEL=sear-test.pid=$$
 docker_cleanup() {
 	local ids
-	ids=$(docker ps -aq --filter "label=$TEST_LABEL" 2>/dev/null) || true
+	ids=$(timeout 20 docker ps -aq --filter "label=$TEST_LABEL" 2>/dev/null) || true
 	if [ -n "$ids" ]; then
 		timeout 60 docker rm -f $ids >/dev/null 2>&1 || true
 	fi
 	docker_env_release
 	cleanup
 }
+# Set before env.sh runs: a dockerd that it starts is stopped even if a later step skips.
 trap docker_cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 # The rights that perf events need, as users give them: --privileged. Where the engine
 # cannot grant that (here the bounding set lacks CAP_SYS_RESOURCE, and runc fails with
