@@ -71,7 +71,7 @@ docker_env__answers() {
 
 # Starts dockerd when no engine answers; waits for it at most 60 s.
 docker_env__engine() {
-	local start pid i
+	local start pid deadline
 	if docker_env__answers; then
 		docker_env__say "engine answers: $(docker version -f '{{.Server.Version}}' 2>/dev/null)"
 		return
@@ -88,13 +88,14 @@ docker_env__engine() {
 		echo $! >"$docker_env__pidfile"
 	)
 	pid=$(cat "$docker_env__pidfile")
-	for i in $(seq 120); do
+	deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		docker_env__answers && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.5
 	done
 	if ! docker_env__answers; then
-		kill "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null || true
 		rm -f "$docker_env__pidfile"
 		tail -n 5 "$SEAR_DOCKER_DIR/dockerd.log" >&2
 		docker_env__skip "dockerd did not come up (log: $SEAR_DOCKER_DIR/dockerd.log)"
@@ -204,7 +205,7 @@ docker_env_up() {
 
 # Stops the dockerd whose pid file 'up' wrote; a dockerd someone else started keeps running.
 docker_env_down() {
-	local pid i
+	local pid deadline
 	pid=$(cat "$docker_env__pidfile" 2>/dev/null) || {
 		docker_env__say "no dockerd of ours to stop"
 		return 0
@@ -214,12 +215,14 @@ docker_env_down() {
 		docker_env__say "dockerd (pid $pid) already gone"
 		return 0
 	fi
-	kill "$pid"
-	for i in $(seq 60); do
-		kill -0 "$pid" 2>/dev/null || break
+	kill "$pid" 2>/dev/null || true
+	deadline=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.5
 	done
-	kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+	if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+		kill -9 "$pid" 2>/dev/null || true
+	fi
 	docker_env__say "stopped dockerd (pid $pid)"
 }
 
