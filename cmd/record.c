@@ -587,10 +587,10 @@ static void record__open_error(struct record *r, int err, pid_t pid)
 	case EPERM:
 		if (cgroup__in_container()) {
 			/* Inside a container sear is root already, and sysctl is not the user's. */
+			/* Docker 20.10 (Debian's) refuses PERFMON; SYS_ADMIN passes its seccomp too. */
 			msg("perf_event_open denied inside a container: run it with 'docker run "
-			    "--privileged', or '--cap-add PERFMON' (Docker 20.10 and later; else "
-			    "'--cap-add SYS_ADMIN')%s",
-			    proc__seccomp() == 2 ? " and '--security-opt seccomp=unconfined'" : "");
+			    "--privileged', or '--cap-add SYS_ADMIN' (or '--cap-add PERFMON' where "
+			    "Docker knows it, with '--security-opt seccomp=unconfined')");
 			break;
 		}
 		msg("perf_event_open denied (kernel.perf_event_paranoid=%d): run as root, grant "

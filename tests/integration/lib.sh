@@ -33,6 +33,13 @@ share() {
 	} END { if (!t) print 0; else printf "%.1f\n", 100 * m / t }' "$1"
 }
 
+# unknown_frames FOLDED: the share of all frames (not stacks) named [unknown], in percent.
+unknown_frames() {
+	awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";")
+		for (i = 1; i <= k; i++) { f += n; if (a[i] == "[unknown]") u += n } }
+		END { printf "%.2f\n", f ? 100 * u / f : 100 }' "$1"
+}
+
 # samples FOLDED: the total sample count.
 samples() {
 	awk '{ t += $NF } END { print t + 0 }' "$1"

@@ -22,9 +22,7 @@ NODE_EXTRA_CA_CERTS= "$SEAR" record -q -o "$TMP/ct.folded" -- \
 	unshare --pid --fork --mount chroot "$root" /usr/bin/node --perf-basic-prof /app/hot.js 2
 [ -s "$root/tmp/perf-1.map" ] || fail "node did not write /tmp/perf-1.map in the container"
 fib=$(share "$TMP/ct.folded" '^node;.*;JS:[*~^]?fibHot /app/hot.js')
-unknown=$(awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";")
-	for (i = 1; i <= k; i++) { f += n; if (a[i] == "[unknown]") u += n } }
-	END { printf "%.2f\n", f ? 100 * u / f : 100 }' "$TMP/ct.folded")
+unknown=$(unknown_frames "$TMP/ct.folded")
 echo "fibHot=$fib% unknown frames=$unknown%"
 within "$fib" 40 90 || fail "container: fibHot has $fib%"
 within "$unknown" 0 1 || fail "container: [unknown] is $unknown% of frames"

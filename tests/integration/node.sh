@@ -4,13 +4,6 @@ need_perf_events
 command -v node >/dev/null || { echo "skip: no node" >&2; exit 77; }
 : "${SOURCE_DIR:?}"
 
-# unknown_frames FOLDED: the share of all frames (not stacks) named [unknown].
-unknown_frames() {
-	awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";")
-		for (i = 1; i <= k; i++) { f += n; if (a[i] == "[unknown]") u += n } }
-		END { printf "%.2f\n", f ? 100 * u / f : 100 }' "$1"
-}
-
 cd "$TMP"
 node --perf-basic-prof "$SOURCE_DIR/tests/workloads/hot.js" 4 &
 pid=$!
