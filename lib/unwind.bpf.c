@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * The in-kernel unwinder: a perf_event program run at every sample of
+ * sear's sampling events. It walks the user stack by the CFI rows that
+ * lib/ehframe.c compiled (lib/unwind_row.h), and by frame pointers where a
+ * module has no table or an address no row (JIT code, V8's builtins), and
+ * writes one record per sample to a ring buffer (lib/bpf_unwind_abi.h).
+ *
+ * It returns 0, so perf writes no sample of its own: the perf ring
+ * buffers carry only the side-band records.
+ *
+ * The user stack is read with bpf_probe_read_user only. Every loop is
+ * bounded: 128 frames (bpf_loop), and binary searches of at most 20 steps
+ * over the mappings and 32 over the rows.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "lib/bpf_unwind_abi.h"
+
+/* bpf_probe_read_user and bpf_get_stack are GPL-only helpers. */
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define NR_IPS (BPF_UNWIND_MAX_KERNEL + BPF_UNWIND_MAX_USER)
+
+/* Set by user space before load. */
+const volatile __u32 self_pid = 0;
+const volatile __u32 maps_per_pid = 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} samples SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_pid);
+} pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_mapping);
+} mappings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_row);
+} rows SEC(".maps");
+
+struct scratch {
+	struct bpf_unwind_record rec;
+	__u64 ips[NR_IPS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_counters);
+} counters SEC(".maps");
+
+struct walk {
+	__u64 pc, sp, bp;
+	__u32 first_map, nr_maps;
+	__u32 nk, nu; /* kernel frames already in ips; user frames so far */
+	__u32 fp_steps, cfi_steps;
+	__u8 have_maps, bp_ok, truncated;
+};
+
+static __always_inline struct bpf_unwind_mapping *find_mapping(const struct walk *w, __u64 pc)
+{
+	__u32 lo = 0, hi = w->nr_maps, mid, key;
+	struct bpf_unwind_mapping *m;
+
+	for (int i = 0; i < 20 && lo < hi; i++) {
+		mid = lo + (hi - lo) / 2;
+		key = w->first_map + mid;
+		m = bpf_map_lookup_elem(&mappings, &key);
+		if (!m)
+			return NULL;
+		if (pc < m->start)
+			hi = mid;
+		else if (pc >= m->end)
+			lo = mid + 1;
+		else
+			return m;
+	}
+	return NULL;
+}
+
+/* The last row of m's table whose pc is <= pc's offset, or NULL. */
+static __always_inline struct unwind_row *find_row(const struct bpf_unwind_mapping *m, __u64 pc)
+{
+	__u32 lo = 0, hi = m->nr_rows, mid, key;
+	struct unwind_row *r;
+	__u64 off;
+
+	if (!hi || pc < m->base || pc - m->base > 0xffffffffULL)
+		return NULL;
+	off = pc - m->base;
+	for (int i = 0; i < 32 && lo < hi; i++) { /* the first row past off */
+		mid = lo + (hi - lo) / 2;
+		key = m->row_off + mid;
+		r = bpf_map_lookup_elem(&rows, &key);
+		if (!r)
+			return NULL;
+		if (r->pc <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	key = m->row_off + lo - 1;
+	return bpf_map_lookup_elem(&rows, &key);
+}
+
+static __always_inline int read_u64(__u64 addr, __u64 *out)
+{
+	return bpf_probe_read_user(out, sizeof(*out), (const void *)addr);
+}
+
+/* One frame: records w->pc and steps to the caller. Returns 1 to stop. */
+static long walk_step(__u64 index, void *ctx)
+{
+	struct walk *w = ctx;
+	__u32 zero = 0, idx = w->nk + w->nu, type = UNWIND_CFA_GAP;
+	struct bpf_unwind_mapping *m = NULL;
+	struct unwind_row *row = NULL;
+	__u64 cfa, ra, bp = w->bp, lookup;
+	struct scratch *s;
+	__s16 rbp_rule = UNWIND_RBP_SAME;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s || idx >= NR_IPS)
+		return 1;
+	s->ips[idx] = w->pc;
+	w->nu++;
+
+	/* A return address points after the call: look up the call itself. */
+	lookup = index ? w->pc - 1 : w->pc;
+	if (w->have_maps)
+		m = find_mapping(w, lookup);
+	if (m)
+		row = find_row(m, lookup);
+	if (row) {
+		type = row->cfa & UNWIND_CFA_TYPE_MASK;
+		rbp_rule = row->rbp;
+	}
+
+	switch (type) {
+	case UNWIND_CFA_END:
+		return 1; /* the outermost frame */
+	case UNWIND_CFA_RSP:
+		cfa = w->sp + ((__u64)(row->cfa >> UNWIND_CFA_OFF_SHIFT) << 3);
+		break;
+	case UNWIND_CFA_RBP:
+		if (!w->bp_ok)
+			goto truncated;
+		cfa = w->bp + ((__u64)(row->cfa >> UNWIND_CFA_OFF_SHIFT) << 3);
+		break;
+	case UNWIND_CFA_PLT:
+		cfa = w->sp + ((__u64)(row->cfa >> UNWIND_CFA_OFF_SHIFT) << 3);
+		if ((w->pc & 15) >= (__u64)rbp_rule)
+			cfa += 8;
+		rbp_rule = UNWIND_RBP_SAME;
+		break;
+	default: /* no CFI, or CFI the rows cannot express: a frame-pointer step */
+		if (!w->bp_ok)
+			goto truncated;
+		if (!w->bp)
+			return 1; /* _start and clone zero RBP: the outermost frame */
+		if (w->bp < w->sp || read_u64(w->bp + 8, &ra) || read_u64(w->bp, &bp))
+			goto truncated;
+		cfa = w->bp + 16;
+		w->fp_steps++;
+		goto next;
+	}
+
+	if (read_u64(cfa - 8, &ra))
+		goto truncated;
+	if (rbp_rule == UNWIND_RBP_UNSUPPORTED)
+		w->bp_ok = 0;
+	else if (rbp_rule != UNWIND_RBP_SAME && read_u64(cfa + rbp_rule, &bp))
+		goto truncated;
+	w->cfi_steps++;
+next:
+	if (!ra)
+		return 1; /* the ABI's end of the call chain */
+	if (cfa <= w->sp)
+		goto truncated; /* the stack must grow towards the callers */
+	/* Where mappings are known, a return address outside them is garbage. */
+	if (w->have_maps && !find_mapping(w, ra - 1))
+		goto truncated;
+	if (w->nu >= BPF_UNWIND_MAX_USER)
+		goto truncated;
+	w->pc = ra;
+	w->sp = cfa;
+	w->bp = bp;
+	return 0;
+truncated:
+	w->truncated = 1;
+	return 1;
+}
+
+SEC("perf_event")
+int sear_unwind(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid(), size;
+	__u32 pid = id >> 32, zero = 0;
+	struct bpf_unwind_counters *cnt;
+	struct bpf_unwind_pid *p;
+	struct task_struct *task;
+	struct walk w = {};
+	struct scratch *s;
+	long n;
+
+	if (pid == self_pid)
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	if (!s || !cnt)
+		return 0;
+	cnt->samples++;
+	s->rec.pid = pid;
+	s->rec.tid = (__u32)id;
+	s->rec.time = bpf_ktime_get_ns();
+	s->rec.period = ctx->sample_period;
+	s->rec.cpu = bpf_get_smp_processor_id();
+	s->rec.flags = 0;
+
+	/* Kernel addresses have the top bit set on x86-64. */
+	if ((__s64)ctx->regs.ip < 0) {
+		s->rec.flags |= BPF_UNWIND_F_KERNEL;
+		n = bpf_get_stack(ctx, s->ips, BPF_UNWIND_MAX_KERNEL * sizeof(__u64), 0);
+		if (n > 0)
+			w.nk = n / sizeof(__u64);
+		task = bpf_get_current_task_btf();
+		if (!BPF_CORE_READ(task, mm)) {
+			s->rec.flags |= BPF_UNWIND_F_NO_USER;
+		} else {
+			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+			w.pc = BPF_CORE_READ(regs, ip);
+			w.sp = BPF_CORE_READ(regs, sp);
+			w.bp = BPF_CORE_READ(regs, bp);
+		}
+	} else {
+		w.pc = ctx->regs.ip;
+		w.sp = ctx->regs.sp;
+		w.bp = ctx->regs.bp;
+	}
+
+	if (!(s->rec.flags & BPF_UNWIND_F_NO_USER) && w.pc) {
+		p = bpf_map_lookup_elem(&pids, &pid);
+		if (p) {
+			w.have_maps = 1;
+			w.first_map = p->slot * maps_per_pid;
+			w.nr_maps = p->nr < maps_per_pid ? p->nr : maps_per_pid;
+		}
+		w.bp_ok = 1;
+		bpf_loop(BPF_UNWIND_MAX_USER, walk_step, &w, 0);
+	}
+
+	s->rec.nr_kernel = w.nk;
+	s->rec.nr_user = w.nu;
+	if (w.truncated) {
+		s->rec.flags |= BPF_UNWIND_F_TRUNCATED;
+		cnt->truncated++;
+	}
+	cnt->fp_steps += w.fp_steps;
+	cnt->cfi_steps += w.cfi_steps;
+	size = sizeof(s->rec) + (__u64)(w.nk + w.nu) * sizeof(__u64);
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&samples, s, size, 0))
+		cnt->drops++;
+	return 0;
+}
