@@ -241,7 +241,8 @@ int bpf_unwind__add_table(struct bpf_unwind *u, const struct unwind_row *rows, s
 		return -ENOSPC;
 	if (array__grow((void **)&u->tables, &u->cap_tables, u->nr_tables + 1, sizeof(*u->tables)))
 		return -ENOMEM;
-	memcpy(u->rows_mem + u->rows_used, rows, nr * sizeof(*rows));
+	if (nr)
+		memcpy(u->rows_mem + u->rows_used, rows, nr * sizeof(*rows));
 	u->tables[u->nr_tables] = (struct table){ u->rows_used, (uint32_t)nr, base };
 	u->rows_used += nr;
 	*table_id = u->nr_tables++;

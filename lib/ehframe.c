@@ -209,12 +209,15 @@ struct entry {
  */
 static int read_entry(const struct sec *s, size_t off, struct entry *e)
 {
-	struct cur c = { s->buf + off, s->buf + s->len };
+	struct cur c;
 	uint32_t l32;
 	uint64_t len, idsz = 4;
 	size_t hdr = 4;
 
-	if (off >= s->len || !rd_bytes(&c, &l32, 4) || l32 == 0)
+	if (off >= s->len) /* also a section with no buffer */
+		return 0;
+	c = (struct cur){ s->buf + off, s->buf + s->len };
+	if (!rd_bytes(&c, &l32, 4) || l32 == 0)
 		return 0;
 	len = l32;
 	if (l32 == 0xffffffff) {
@@ -904,7 +907,8 @@ static size_t fdes_place(struct fde_ref *v, size_t nr, uint64_t *base, uint64_t 
 {
 	size_t i, n = 0;
 
-	qsort(v, nr, sizeof(*v), fde_ref_cmp);
+	if (nr > 1)
+		qsort(v, nr, sizeof(*v), fde_ref_cmp);
 	*base = nr ? v[0].start : 0;
 	for (i = 0; i < nr; i++) {
 		struct fde_ref *last = n ? &v[n - 1] : NULL;
