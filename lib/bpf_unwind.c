@@ -164,6 +164,7 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	}
 	u->skel->rodata->self_pid = o.self_pid;
 	u->skel->rodata->maps_per_pid = o.maps_per_pid;
+	u->skel->rodata->wakeup_bytes = o.ringbuf_bytes / 8;
 	if ((err = bpf_map__set_max_entries(u->skel->maps.rows, o.max_rows)) ||
 	    (err = bpf_map__set_max_entries(u->skel->maps.mappings,
 					    o.max_pids * 2 * o.maps_per_pid)) ||

@@ -104,7 +104,12 @@ int bpf_unwind__exec(struct bpf_unwind *u, pid_t pid);
 /* pid exited: forgets it. Returns 0. */
 int bpf_unwind__exit(struct bpf_unwind *u, pid_t pid);
 
-/* A file descriptor that polls readable when samples are waiting; borrowed. */
+/*
+ * A file descriptor that polls readable once an eighth of the ring buffer
+ * is waiting: the program wakes the reader per batch, not per sample (a
+ * wakeup costs an IPI). Poll it with a timeout (100 ms, say) and drain on
+ * the timeout too. Borrowed, valid until bpf_unwind__free().
+ */
 int bpf_unwind__fd(const struct bpf_unwind *u);
 
 /* One sample. */
