@@ -44,8 +44,11 @@ int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
 	struct timespec t = { (time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9) };
+	struct timespec late = { 0, 800 * 1000 * 1000 };
 	pthread_t th;
 
+	/* Late, so that a profiler that attached at start sees the thread inherit its events. */
+	nanosleep(&late, NULL);
 	if (pthread_create(&th, NULL, kernel_loop, NULL))
 		return 1;
 	nanosleep(&t, NULL);
