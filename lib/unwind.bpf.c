@@ -79,57 +79,59 @@ struct {
 struct walk {
 	__u64 pc, sp, bp;
 	__u32 first_map, nr_maps;
+	__u32 pc_map; /* key of the mapping holding pc - 1, found when pc was checked */
 	__u32 nk, nu; /* kernel frames already in ips; user frames so far */
 	__u32 fp_steps, cfi_steps;
-	__u8 have_maps, bp_ok, truncated;
+	__u8 have_maps, bp_ok, truncated, pc_map_ok;
 };
 
-static __always_inline struct bpf_unwind_mapping *find_mapping(const struct walk *w, __u64 pc)
+/*
+ * The binary searches are global functions: the verifier checks each once,
+ * with unknown arguments, instead of once per call site and loop state.
+ */
+
+/* The key of the mapping in [first, first + nr) that holds pc, or -1. */
+__noinline int find_mapping(__u32 first, __u32 nr, __u64 pc)
 {
-	__u32 lo = 0, hi = w->nr_maps, mid, key;
+	__u32 lo = 0, hi = nr, mid, key;
 	struct bpf_unwind_mapping *m;
 
 	for (int i = 0; i < 20 && lo < hi; i++) {
 		mid = lo + (hi - lo) / 2;
-		key = w->first_map + mid;
+		key = first + mid;
 		m = bpf_map_lookup_elem(&mappings, &key);
 		if (!m)
-			return NULL;
+			return -1;
 		if (pc < m->start)
 			hi = mid;
 		else if (pc >= m->end)
 			lo = mid + 1;
 		else
-			return m;
+			return key;
 	}
-	return NULL;
+	return -1;
 }
 
-/* The last row of m's table whose pc is <= pc's offset, or NULL. */
-static __always_inline struct unwind_row *find_row(const struct bpf_unwind_mapping *m, __u64 pc)
+/* The key of the last row in [first, first + nr) whose pc is <= off, or -1. */
+__noinline long find_row(__u32 first, __u32 nr, __u64 off)
 {
-	__u32 lo = 0, hi = m->nr_rows, mid, key;
+	__u32 lo = 0, hi = nr, mid, key;
 	struct unwind_row *r;
-	__u64 off;
 
-	if (!hi || pc < m->base || pc - m->base > 0xffffffffULL)
-		return NULL;
-	off = pc - m->base;
+	if (off > 0xffffffffULL)
+		return -1;
 	for (int i = 0; i < 32 && lo < hi; i++) { /* the first row past off */
 		mid = lo + (hi - lo) / 2;
-		key = m->row_off + mid;
+		key = first + mid;
 		r = bpf_map_lookup_elem(&rows, &key);
 		if (!r)
-			return NULL;
+			return -1;
 		if (r->pc <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return NULL;
-	key = m->row_off + lo - 1;
-	return bpf_map_lookup_elem(&rows, &key);
+	return lo ? (long)first + lo - 1 : -1;
 }
 
 static __always_inline int read_u64(__u64 addr, __u64 *out)
@@ -137,11 +139,24 @@ static __always_inline int read_u64(__u64 addr, __u64 *out)
 	return bpf_probe_read_user(out, sizeof(*out), (const void *)addr);
 }
 
+/* Two adjacent words in one read: a user read costs about 100 ns. */
+static __always_inline int read_pair(__u64 addr, __u64 *lo, __u64 *hi)
+{
+	__u64 v[2];
+
+	if (bpf_probe_read_user(v, sizeof(v), (const void *)addr))
+		return -1;
+	*lo = v[0];
+	*hi = v[1];
+	return 0;
+}
+
 /* One frame: records w->pc and steps to the caller. Returns 1 to stop. */
 static long walk_step(__u64 index, void *ctx)
 {
 	struct walk *w = ctx;
-	__u32 zero = 0, idx = w->nk + w->nu, type = UNWIND_CFA_GAP;
+	__u32 zero = 0, idx = w->nk + w->nu, type = UNWIND_CFA_GAP, key;
+	long found = -1;
 	struct bpf_unwind_mapping *m = NULL;
 	struct unwind_row *row = NULL;
 	__u64 cfa, ra, bp = w->bp, lookup;
@@ -156,10 +171,21 @@ static long walk_step(__u64 index, void *ctx)
 
 	/* A return address points after the call: look up the call itself. */
 	lookup = index ? w->pc - 1 : w->pc;
-	if (w->have_maps)
-		m = find_mapping(w, lookup);
-	if (m)
-		row = find_row(m, lookup);
+	if (w->pc_map_ok)
+		found = w->pc_map;
+	else if (w->have_maps)
+		found = find_mapping(w->first_map, w->nr_maps, lookup);
+	if (found >= 0) {
+		key = found;
+		m = bpf_map_lookup_elem(&mappings, &key);
+	}
+	if (m && m->nr_rows && lookup >= m->base) {
+		found = find_row(m->row_off, m->nr_rows, lookup - m->base);
+		if (found >= 0) {
+			key = found;
+			row = bpf_map_lookup_elem(&rows, &key);
+		}
+	}
 	if (row) {
 		type = row->cfa & UNWIND_CFA_TYPE_MASK;
 		rbp_rule = row->rbp;
@@ -187,19 +213,24 @@ static long walk_step(__u64 index, void *ctx)
 			goto truncated;
 		if (!w->bp)
 			return 1; /* _start and clone zero RBP: the outermost frame */
-		if (w->bp < w->sp || read_u64(w->bp + 8, &ra) || read_u64(w->bp, &bp))
+		if (w->bp < w->sp || read_pair(w->bp, &bp, &ra))
 			goto truncated;
 		cfa = w->bp + 16;
 		w->fp_steps++;
 		goto next;
 	}
 
-	if (read_u64(cfa - 8, &ra))
-		goto truncated;
-	if (rbp_rule == UNWIND_RBP_UNSUPPORTED)
-		w->bp_ok = 0;
-	else if (rbp_rule != UNWIND_RBP_SAME && read_u64(cfa + rbp_rule, &bp))
-		goto truncated;
+	if (rbp_rule == -16) { /* push rbp first: RBP and RA side by side */
+		if (read_pair(cfa - 16, &bp, &ra))
+			goto truncated;
+	} else {
+		if (read_u64(cfa - 8, &ra))
+			goto truncated;
+		if (rbp_rule == UNWIND_RBP_UNSUPPORTED)
+			w->bp_ok = 0;
+		else if (rbp_rule != UNWIND_RBP_SAME && read_u64(cfa + rbp_rule, &bp))
+			goto truncated;
+	}
 	w->cfi_steps++;
 next:
 	if (!ra)
@@ -207,8 +238,14 @@ next:
 	if (cfa <= w->sp)
 		goto truncated; /* the stack must grow towards the callers */
 	/* Where mappings are known, a return address outside them is garbage. */
-	if (w->have_maps && !find_mapping(w, ra - 1))
-		goto truncated;
+	w->pc_map_ok = 0;
+	if (w->have_maps) {
+		found = find_mapping(w->first_map, w->nr_maps, ra - 1);
+		if (found < 0)
+			goto truncated;
+		w->pc_map = found;
+		w->pc_map_ok = 1;
+	}
 	if (w->nu >= BPF_UNWIND_MAX_USER)
 		goto truncated;
 	w->pc = ra;
