@@ -25,10 +25,13 @@
 #define DEFAULT_RINGBUF	     (4u << 20)
 
 _Static_assert(sizeof(struct unwind_row) == 8, "rows are 8 bytes");
-_Static_assert(sizeof(struct bpf_unwind_mapping) == 32, "the BPF side indexes by this size");
+/* Array maps space their elements by 8 bytes: values must be multiples of 8 to be mmapped. */
+_Static_assert(sizeof(struct bpf_unwind_mapping) == 40, "the BPF side indexes by this size");
+_Static_assert(sizeof(struct bpf_unwind_page) == 8, "the BPF side indexes by this size");
 
 struct table {
 	uint32_t off, nr;
+	uint32_t idx_off, nr_idx;
 	uint64_t base;
 };
 
@@ -49,7 +52,9 @@ struct bpf_unwind {
 	size_t maps_len;
 	struct unwind_row *rows_mem;
 	size_t rows_len;
-	uint32_t max_rows, rows_used, max_pids, maps_per_pid;
+	struct bpf_unwind_page *idx_mem;
+	size_t idx_len;
+	uint32_t max_rows, rows_used, max_idx, idx_used, max_pids, maps_per_pid;
 	struct table *tables;
 	size_t nr_tables, cap_tables;
 	struct proc *procs;   /* max_pids of them; index i owns slots 2i and 2i + 1 */
@@ -145,6 +150,8 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	if (!u)
 		return NULL;
 	u->max_rows = o.max_rows;
+	/* one entry per KiB of code: a quarter of the rows' count covers the usual density */
+	u->max_idx = o.max_rows / 4 + 1024;
 	u->max_pids = o.max_pids;
 	u->maps_per_pid = o.maps_per_pid;
 	u->procs = calloc(o.max_pids, sizeof(*u->procs));
@@ -166,6 +173,7 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	u->skel->rodata->maps_per_pid = o.maps_per_pid;
 	u->skel->rodata->wakeup_bytes = o.ringbuf_bytes / 8;
 	if ((err = bpf_map__set_max_entries(u->skel->maps.rows, o.max_rows)) ||
+	    (err = bpf_map__set_max_entries(u->skel->maps.row_index, u->max_idx)) ||
 	    (err = bpf_map__set_max_entries(u->skel->maps.mappings,
 					    o.max_pids * 2 * o.maps_per_pid)) ||
 	    (err = bpf_map__set_max_entries(u->skel->maps.pids, o.max_pids)) ||
@@ -179,7 +187,8 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	}
 	u->rows_mem = map_mmap(u->skel->maps.rows, &u->rows_len);
 	u->maps_mem = map_mmap(u->skel->maps.mappings, &u->maps_len);
-	if (!u->rows_mem || !u->maps_mem) {
+	u->idx_mem = map_mmap(u->skel->maps.row_index, &u->idx_len);
+	if (!u->rows_mem || !u->maps_mem || !u->idx_mem) {
 		err = -errno;
 		pr_warn("bpf: cannot map the unwinder's tables: %s", strerror(-err));
 		goto out_unmap;
@@ -191,6 +200,8 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	}
 	return u;
 out_unmap:
+	if (u->idx_mem)
+		munmap(u->idx_mem, u->idx_len);
 	if (u->rows_mem)
 		munmap(u->rows_mem, u->rows_len);
 	if (u->maps_mem)
@@ -214,6 +225,7 @@ void bpf_unwind__free(struct bpf_unwind *u)
 	ring_buffer__free(u->rb);
 	munmap(u->rows_mem, u->rows_len);
 	munmap(u->maps_mem, u->maps_len);
+	munmap(u->idx_mem, u->idx_len);
 	unwind_bpf__destroy(u->skel);
 	for (i = 0; i < u->max_pids; i++)
 		ranges__release(&u->procs[i].maps);
@@ -234,18 +246,39 @@ int bpf_unwind__attach(struct bpf_unwind *u, int perf_fd)
 int bpf_unwind__add_table(struct bpf_unwind *u, const struct unwind_row *rows, size_t nr,
 			  uint64_t base, uint32_t *table_id)
 {
-	if (nr > u->max_rows - u->rows_used) {
+	uint64_t nr_idx = nr ? ((uint64_t)rows[nr - 1].pc >> BPF_UNWIND_PAGE_SHIFT) + 1 : 0;
+	struct bpf_unwind_page *idx = u->idx_mem + u->idx_used;
+	size_t i, r = 0;
+
+	if (nr > u->max_rows - u->rows_used || nr_idx > u->max_idx - u->idx_used) {
 		u->pool_full++;
 		return -ENOSPC;
 	}
+	for (i = 1; i < nr; i++)
+		if (rows[i].pc <= rows[i - 1].pc)
+			return -EINVAL; /* the index and the BPF searches need them sorted */
 	if (u->nr_tables >= UINT32_MAX - 1)
 		return -ENOSPC;
 	if (array__grow((void **)&u->tables, &u->cap_tables, u->nr_tables + 1, sizeof(*u->tables)))
 		return -ENOMEM;
 	if (nr)
 		memcpy(u->rows_mem + u->rows_used, rows, nr * sizeof(*rows));
-	u->tables[u->nr_tables] = (struct table){ u->rows_used, (uint32_t)nr, base };
+	/* how many rows have a pc at or below each page's start */
+	for (i = 0; i < nr_idx; i++) {
+		uint64_t page_start = (uint64_t)i << BPF_UNWIND_PAGE_SHIFT;
+
+		while (r < nr && rows[r].pc <= page_start)
+			r++;
+		idx[i].lo = r;
+		if (i)
+			idx[i - 1].hi = r;
+	}
+	if (nr_idx)
+		idx[nr_idx - 1].hi = nr;
+	u->tables[u->nr_tables] =
+	    (struct table){ u->rows_used, (uint32_t)nr, u->idx_used, (uint32_t)nr_idx, base };
 	u->rows_used += nr;
+	u->idx_used += nr_idx;
 	*table_id = u->nr_tables++;
 	return 0;
 }
@@ -300,13 +333,15 @@ static int proc_publish(struct bpf_unwind *u, struct proc *p)
 		const struct range *r = &p->maps.v[i];
 		uint64_t bias = r->start - r->off;
 
-		m[n] = (struct bpf_unwind_mapping){ r->start, r->end, 0, 0, 0 };
+		m[n] = (struct bpf_unwind_mapping){ .start = r->start, .end = r->end };
 		if (r->val != BPF_UNWIND_NO_TABLE && r->val < u->nr_tables) {
 			const struct table *t = &u->tables[r->val];
 
 			m[n].base = bias + t->base;
 			m[n].row_off = t->off;
 			m[n].nr_rows = t->nr;
+			m[n].idx_off = t->idx_off;
+			m[n].nr_idx = t->nr_idx;
 		}
 		n++;
 	}

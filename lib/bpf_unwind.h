@@ -47,7 +47,7 @@ struct bpf_unwind;
 
 struct bpf_unwind_opts {
 	pid_t self_pid;		/* samples of this process are dropped; 0: the caller's */
-	uint32_t max_rows;	/* rows in the shared pool; 0: 4 Mi (32 MiB) */
+	uint32_t max_rows;	/* rows in the shared pool; 0: 4 Mi (32 MiB, and 8 MiB of index) */
 	uint32_t max_pids;	/* processes with mappings; 0: 1024 */
 	uint32_t maps_per_pid;	/* executable mappings per process; 0: 256 */
 	uint32_t ringbuf_bytes; /* ring buffer size, a power of two; 0: 4 MiB */
@@ -79,8 +79,9 @@ int bpf_unwind__attach(struct bpf_unwind *u, int perf_fd);
  * Copies one module's rows (sorted, as ehframe_table__rows() gives them;
  * base is ehframe_table__base()) into the shared pool. *table_id gets the
  * id to name in bpf_unwind__map(); tables are shared by every process that
- * maps the module. Returns 0, or -ENOSPC when the pool is full (then map
- * the module with BPF_UNWIND_NO_TABLE).
+ * maps the module. Also builds the rows' page index. Returns 0, -EINVAL
+ * for rows not strictly sorted, or -ENOSPC when the pool (rows or index)
+ * is full: then map the module with BPF_UNWIND_NO_TABLE.
  */
 int bpf_unwind__add_table(struct bpf_unwind *u, const struct unwind_row *rows, size_t nr,
 			  uint64_t base, uint32_t *table_id);

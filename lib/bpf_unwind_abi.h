@@ -15,6 +15,9 @@
  *    process's executable mappings sorted by start, non-overlapping.
  *  - rows (ARRAY, mmapable): every module's rows (lib/unwind_row.h), each
  *    module a contiguous slice.
+ *  - row_index (ARRAY, mmapable): per module, for each BPF_UNWIND_PAGE
+ *    bytes of its code, a struct bpf_unwind_page: the rows a lookup in that
+ *    page needs to search (a cache line or two instead of the whole table).
  *  - samples (RINGBUF): one struct bpf_unwind_record per sample.
  *  - counters (PERCPU_ARRAY, one entry): struct bpf_unwind_counters.
  */
@@ -22,6 +25,8 @@
 #include "unwind_row.h"
 
 #define BPF_UNWIND_MAX_USER   128 /* user frames per sample */
+#define BPF_UNWIND_PAGE_SHIFT 10
+#define BPF_UNWIND_PAGE	      (1 << BPF_UNWIND_PAGE_SHIFT)
 #define BPF_UNWIND_MAX_KERNEL 127 /* kernel frames (kernel.perf_event_max_stack's default) */
 
 struct bpf_unwind_pid {
@@ -34,12 +39,23 @@ struct bpf_unwind_mapping {
 	__u64 base;	  /* runtime address of row pc 0 */
 	__u32 row_off;	  /* the module's first row in the rows map */
 	__u32 nr_rows;	  /* 0: no table, frame-pointer steps */
+	__u32 idx_off;	  /* the module's first entry in the row_index map */
+	__u32 nr_idx;	  /* its entries: one per page up to the last row's */
 };
 
 /* record flags */
 #define BPF_UNWIND_F_TRUNCATED 1 /* the user walk stopped before the outermost frame */
 #define BPF_UNWIND_F_KERNEL    2 /* the sample hit in kernel mode */
 #define BPF_UNWIND_F_NO_USER   4 /* a kernel thread: no user stack */
+
+/*
+ * For page k of a module: lo is how many of its rows have a pc at or below
+ * the page's start, hi the same for the next page (all rows, for the last).
+ * The row covering an offset in the page is among rows [lo - 1, hi).
+ */
+struct bpf_unwind_page {
+	__u32 lo, hi;
+};
 
 struct bpf_unwind_record {
 	__u32 pid, tid;

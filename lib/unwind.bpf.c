@@ -57,6 +57,14 @@ struct {
 	__type(value, struct unwind_row);
 } rows SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_page);
+} row_index SEC(".maps");
+
 struct scratch {
 	struct bpf_unwind_record rec;
 	__u64 ips[NR_IPS];
@@ -112,14 +120,15 @@ __noinline int find_mapping(__u32 first, __u32 nr, __u64 pc)
 	return -1;
 }
 
-/* The key of the last row in [first, first + nr) whose pc is <= off, or -1. */
+/*
+ * first + (the number of rows in [first, first + nr) whose pc is <= off) - 1:
+ * the key of the last such row, or first - 1 when there is none.
+ */
 __noinline long find_row(__u32 first, __u32 nr, __u64 off)
 {
 	__u32 lo = 0, hi = nr, mid, key;
 	struct unwind_row *r;
 
-	if (off > 0xffffffffULL)
-		return -1;
 	for (int i = 0; i < 32 && lo < hi; i++) { /* the first row past off */
 		mid = lo + (hi - lo) / 2;
 		key = first + mid;
@@ -131,7 +140,27 @@ __noinline long find_row(__u32 first, __u32 nr, __u64 off)
 		else
 			hi = mid;
 	}
-	return lo ? (long)first + lo - 1 : -1;
+	return (long)first + lo - 1;
+}
+
+/* The key of m's row covering offset off, or -1: one page's rows, found by the index. */
+static __always_inline long find_row_indexed(const struct bpf_unwind_mapping *m, __u64 off)
+{
+	__u64 page = off >> BPF_UNWIND_PAGE_SHIFT;
+	struct bpf_unwind_page *p;
+	__u32 key;
+	long found;
+
+	if (off > 0xffffffffULL || !m->nr_idx)
+		return -1;
+	if (page >= m->nr_idx)
+		page = m->nr_idx - 1;
+	key = m->idx_off + (__u32)page;
+	p = bpf_map_lookup_elem(&row_index, &key);
+	if (!p || p->lo > p->hi || p->hi > m->nr_rows)
+		return -1;
+	found = find_row(m->row_off + p->lo, p->hi - p->lo, off);
+	return found >= (long)m->row_off ? found : -1;
 }
 
 static __always_inline int read_u64(__u64 addr, __u64 *out)
@@ -180,7 +209,7 @@ static long walk_step(__u64 index, void *ctx)
 		m = bpf_map_lookup_elem(&mappings, &key);
 	}
 	if (m && m->nr_rows && lookup >= m->base) {
-		found = find_row(m->row_off, m->nr_rows, lookup - m->base);
+		found = find_row_indexed(m, lookup - m->base);
 		if (found >= 0) {
 			key = found;
 			row = bpf_map_lookup_elem(&rows, &key);
