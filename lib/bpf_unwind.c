@@ -363,6 +363,25 @@ int bpf_unwind__map(struct bpf_unwind *u, pid_t pid, uint64_t start, uint64_t en
 	p = proc_get(u, pid);
 	if (!p)
 		return -errno;
+	/* An insert can split a range in three: near the cap, try it on a copy first. */
+	if (p->maps.nr + 2 > u->maps_per_pid) {
+		struct ranges tmp = { 0 };
+
+		err = ranges__copy(&tmp, &p->maps);
+		if (!err)
+			err = ranges__insert(&tmp, start, end - start, start - (uint64_t)bias,
+					     table_id);
+		if (!err && tmp.nr > u->maps_per_pid)
+			err = -E2BIG;
+		if (err) {
+			ranges__release(&tmp);
+			return err;
+		}
+		ranges__release(&p->maps);
+		p->maps = tmp;
+		p->maps.max = u->maps_per_pid;
+		return proc_publish(u, p);
+	}
 	err = ranges__insert(&p->maps, start, end - start, start - (uint64_t)bias, table_id);
 	if (err)
 		return err;

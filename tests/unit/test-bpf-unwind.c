@@ -514,13 +514,56 @@ static void test_kernel_and_user(void **state)
 	run_free(&r);
 }
 
+/* The table and mapping bookkeeping, at its limits (no sampling). */
+static void test_limits(void **state)
+{
+	struct bpf_unwind_opts o = { .max_rows = 64, .max_pids = 2, .maps_per_pid = 3 };
+	struct unwind_row rows[40],
+	    unsorted[2] = { { 8, UNWIND_CFA_RSP | 1 << 3, 0 }, { 4, UNWIND_CFA_GAP, 0 } };
+	struct bpf_unwind *u = bpf_unwind__new(&o);
+	struct bpf_unwind_stats st;
+	uint32_t a, b, c;
+	int i;
+
+	(void)state;
+	assert_non_null(u);
+	for (i = 0; i < 40; i++)
+		rows[i] = (struct unwind_row){ i * 16, UNWIND_CFA_RSP | 1 << 3, 0 };
+	assert_int_equal(bpf_unwind__add_table(u, rows, 40, 0x1000, &a), 0);
+	assert_int_equal(bpf_unwind__add_table(u, rows, 0, 0, &b), 0); /* empty: FP only */
+	assert_int_not_equal(a, b);
+	/* the pool holds 64 rows: 40 more do not fit, and that is counted */
+	assert_int_equal(bpf_unwind__add_table(u, rows, 40, 0x1000, &c), -ENOSPC);
+	assert_int_equal(bpf_unwind__add_table(u, unsorted, 2, 0, &c), -EINVAL);
+	bpf_unwind__stats(u, &st);
+	assert_int_equal(st.pool_full, 1);
+	assert_int_equal(st.rows, 40);
+
+	assert_int_equal(bpf_unwind__map(u, 100, 0x1000, 0x2000, 0, a), 0);
+	assert_int_equal(bpf_unwind__map(u, 100, 0x3000, 0x4000, 0, BPF_UNWIND_NO_TABLE), 0);
+	assert_int_equal(bpf_unwind__map(u, 100, 0x5000, 0x4000, 0, a), -EINVAL);
+	assert_int_equal(bpf_unwind__map(u, 100, 0x5000, 0x6000, 0, 99), -EINVAL);
+	/* a mapping in the middle splits another: 4 ranges, one past maps_per_pid */
+	assert_int_equal(bpf_unwind__map(u, 100, 0x5000, 0x6000, 0, b), 0);
+	assert_int_equal(bpf_unwind__map(u, 100, 0x1400, 0x1800, 0, b), -E2BIG);
+	/* two processes at most; a child takes a copy, exit frees the room */
+	assert_int_equal(bpf_unwind__fork(u, 101, 100), 0);
+	assert_int_equal(bpf_unwind__map(u, 102, 0x1000, 0x2000, 0, a), -ENOSPC);
+	assert_int_equal(bpf_unwind__exec(u, 101), 0);
+	assert_int_equal(bpf_unwind__exit(u, 100), 0);
+	assert_int_equal(bpf_unwind__map(u, 102, 0x1000, 0x2000, 0, a), 0);
+	assert_int_equal(bpf_unwind__fork(u, 103, 999), 0); /* unknown parent: nothing to copy */
+	assert_int_equal(bpf_unwind__exit(u, 999), 0);
+	assert_true(bpf_unwind__fd(u) >= 0);
+	bpf_unwind__free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_qsort_callback),
-		cmocka_unit_test(test_recursion),
-		cmocka_unit_test(test_cxx_exceptions),
-		cmocka_unit_test(test_kernel_and_user),
+		cmocka_unit_test(test_qsort_callback), cmocka_unit_test(test_recursion),
+		cmocka_unit_test(test_cxx_exceptions), cmocka_unit_test(test_kernel_and_user),
+		cmocka_unit_test(test_limits),
 	};
 	struct bpf_unwind *u;
 	char *ksyms;
