@@ -305,6 +305,15 @@ static void run_workload(struct run *r, const char *path, const char *arg)
 		poll(&p, 1, 100);
 		for (j = 0; j < nr_s; j++)
 			run_drain(r, s[j]);
+		/*
+		 * New code mappings (a JIT's): sear learns them from MMAP2 records;
+		 * here /proc/PID/maps is read again.
+		 */
+		r->nr_maps = 0;
+		snprintf(buf, sizeof(buf), "/proc/%d/maps", r->pid);
+		maps = read_all(buf, &len);
+		assert_int_equal(proc_maps__parse_mem(maps, len, maps_cb, r), 0);
+		free(maps);
 	}
 	kill(r->pid, SIGKILL);
 	assert_int_equal(waitpid(r->pid, &status, 0), r->pid);
@@ -514,6 +523,41 @@ static void test_kernel_and_user(void **state)
 	run_free(&r);
 }
 
+/*
+ * Node: V8's JIT code has no CFI and its builtins sit in node's .text with
+ * no FDE, so the walk mixes frame-pointer steps (JS frames, builtins) with
+ * CFI steps (node's C++ and libc); samples in JIT code must get back to
+ * node::Start (main tail-calls it) and end at _start.
+ */
+static void test_node_jit(void **state)
+{
+	struct run r;
+	size_t i, total = 0, good = 0, shown = 0;
+
+	(void)state;
+	if (access("/usr/bin/node", X_OK)) {
+		print_message("no /usr/bin/node\n");
+		skip();
+	}
+	run_workload(&r, "/usr/bin/node", WL_HOT_JS);
+	check_common(&r);
+	for (i = 0; i < r.nr; i++) {
+		const struct sample *s = &r.samples[i];
+		const struct mapping *m;
+
+		if (!s->nu || !(m = mapping_of(&r, s->ips[s->nk])) || m->mod)
+			continue; /* not in JIT code */
+		total++;
+		if (find_frame(&r, s, 1, "_ZN4node5StartEiPPc") > 0 &&
+		    !(s->flags & BPF_UNWIND_F_TRUNCATED))
+			good++;
+		else if (shown++ < 5)
+			print_sample(&r, s);
+	}
+	expect_share("samples in JIT code that reach node::Start", good, total, 0.9);
+	run_free(&r);
+}
+
 /* The table and mapping bookkeeping, at its limits (no sampling). */
 static void test_limits(void **state)
 {
@@ -563,7 +607,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qsort_callback), cmocka_unit_test(test_recursion),
 		cmocka_unit_test(test_cxx_exceptions), cmocka_unit_test(test_kernel_and_user),
-		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_node_jit),       cmocka_unit_test(test_limits),
 	};
 	struct bpf_unwind *u;
 	char *ksyms;
