@@ -343,6 +343,73 @@ static void test_64bit_and_debug_frame(void **state)
 	ehframe_table__free(t);
 }
 
+/* An FDE whose pc_begin and pc_range are given as raw bytes. */
+static void add_fde_raw(struct sec *s, size_t cie, const void *pc, size_t pcn, const void *range,
+			size_t rn)
+{
+	size_t at = s->n;
+	uint8_t zero = 0;
+
+	put_u32(s, 0);
+	put_u32(s, s->n - cie);
+	put(s, pc, pcn);
+	put(s, range, rn);
+	put(s, &zero, 1); /* no augmentation data */
+	patch_len(s, at);
+}
+
+static struct ehframe_table *one_fde(uint8_t enc, const void *pc, size_t pcn, const void *range,
+				     size_t rn, uint64_t data_base)
+{
+	struct sec s = { 0 };
+	size_t cie = add_cie(&s, "zR", &enc, 1, NULL, 0);
+	struct ehframe_table *t;
+
+	add_fde_raw(&s, cie, pc, pcn, range, rn);
+	t = ehframe_table__new_mem(
+	    s.b, s.n, &(struct ehframe_opts){ .vaddr = VADDR, .data_base = data_base });
+	assert_non_null(t);
+	return t;
+}
+
+static void test_pointer_encodings(void **state)
+{
+	struct ehframe_table *t;
+	uint32_t u4 = 0x8000, r4 = 0x10;
+	int32_t s4 = 0x100;
+	uint64_t u8 = 0x9000, r8 = 0x10;
+	uint16_t u2 = 0xa000, r2 = 0x10;
+	uint8_t uleb[] = { 0x80, 0xc0, 0x02 }, rleb[] = { 0x10 }; /* 0xa000, 16 */
+
+	(void)state;
+	t = one_fde(0x03, &u4, 4, &r4, 4, 0); /* udata4, absolute */
+	expect_row(t, 0x8000, UNWIND_CFA_RSP, 8, 0);
+	expect_row(t, 0x8010, UNWIND_CFA_GAP, 0, 0);
+	ehframe_table__free(t);
+	t = one_fde(0x0c, &u8, 8, &r8, 8, 0); /* sdata8 */
+	expect_row(t, 0x9000, UNWIND_CFA_RSP, 8, 0);
+	ehframe_table__free(t);
+	t = one_fde(0x02, &u2, 2, &r2, 2, 0); /* udata2 */
+	expect_row(t, 0xa000, UNWIND_CFA_RSP, 8, 0);
+	ehframe_table__free(t);
+	t = one_fde(0x01, uleb, sizeof(uleb), rleb, sizeof(rleb), 0); /* uleb128 */
+	expect_row(t, 0xa000, UNWIND_CFA_RSP, 8, 0);
+	expect_row(t, 0xa010, UNWIND_CFA_GAP, 0, 0);
+	ehframe_table__free(t);
+	t = one_fde(0x3b, &s4, 4, &r4, 4, 0x20000); /* datarel sdata4: data_base + 0x100 */
+	expect_row(t, 0x20100, UNWIND_CFA_RSP, 8, 0);
+	ehframe_table__free(t);
+	t = one_fde(0x3b, &s4, 4, &r4, 4, 0); /* datarel with no base: refused */
+	assert_int_equal(ehframe_table__stats(t)->bad_fdes, 1);
+	ehframe_table__free(t);
+	t = one_fde(0x9b, &s4, 4, &r4, 4, 0); /* indirect: the address is elsewhere, refused */
+	assert_int_equal(ehframe_table__stats(t)->bad_fdes, 1);
+	ehframe_table__free(t);
+	t = one_fde(0x07, &s4, 4, &r4, 4, 0); /* no such format */
+	assert_int_equal(ehframe_table__stats(t)->bad_fdes, 1);
+	ehframe_table__free(t);
+}
+
 static int count_fdes(void *ctx, uint64_t start, uint64_t end)
 {
 	assert_true(start <= end);
@@ -694,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_personality_and_bad_cies),
 		cmocka_unit_test(test_overlaps_and_merges),
 		cmocka_unit_test(test_64bit_and_debug_frame),
+		cmocka_unit_test(test_pointer_encodings),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_golden_readelf),
 		cmocka_unit_test(test_workloads),
