@@ -65,9 +65,12 @@ struct {
 	__type(value, struct bpf_unwind_page);
 } row_index SEC(".maps");
 
+#define WINDOW 512 /* bytes of user stack read at once */
+
 struct scratch {
 	struct bpf_unwind_record rec;
 	__u64 ips[NR_IPS];
+	__u8 window[WINDOW]; /* a copy of the user stack from walk.win_base */
 };
 
 struct {
@@ -90,7 +93,8 @@ struct walk {
 	__u32 pc_map; /* key of the mapping holding pc - 1, found when pc was checked */
 	__u32 nk, nu; /* kernel frames already in ips; user frames so far */
 	__u32 fp_steps, cfi_steps;
-	__u8 have_maps, bp_ok, truncated, pc_map_ok;
+	__u64 win_base;
+	__u8 have_maps, bp_ok, truncated, pc_map_ok, win_ok;
 };
 
 /*
@@ -163,20 +167,34 @@ static __always_inline long find_row_indexed(const struct bpf_unwind_mapping *m,
 	return found >= (long)m->row_off ? found : -1;
 }
 
-static __always_inline int read_u64(__u64 addr, __u64 *out)
+/*
+ * Reads a word of the user stack. A user read costs about 100 ns whatever
+ * its size, and frames sit next to each other going up: so the stack is
+ * read WINDOW bytes at a time from the lowest address asked for, and words
+ * come from that copy while they fall in it. Near the top of the stack,
+ * where a whole window would cross the end of the mapping, single words.
+ */
+__noinline int read_u64(struct walk *w, __u64 addr, __u64 *out)
 {
-	return bpf_probe_read_user(out, sizeof(*out), (const void *)addr);
-}
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	__u64 off;
 
-/* Two adjacent words in one read: a user read costs about 100 ns. */
-static __always_inline int read_pair(__u64 addr, __u64 *lo, __u64 *hi)
-{
-	__u64 v[2];
-
-	if (bpf_probe_read_user(v, sizeof(v), (const void *)addr))
+	if (!w || !out || !s)
 		return -1;
-	*lo = v[0];
-	*hi = v[1];
+	off = addr - w->win_base;
+	if (!w->win_ok || addr < w->win_base || off > WINDOW - sizeof(__u64)) {
+		if (bpf_probe_read_user(s->window, WINDOW, (const void *)addr)) {
+			w->win_ok = 0;
+			return bpf_probe_read_user(out, sizeof(*out), (const void *)addr);
+		}
+		w->win_base = addr;
+		w->win_ok = 1;
+		off = 0;
+	}
+	if (off > WINDOW - sizeof(__u64))
+		return -1;
+	__builtin_memcpy(out, s->window + off, sizeof(*out));
 	return 0;
 }
 
@@ -242,24 +260,20 @@ static long walk_step(__u64 index, void *ctx)
 			goto truncated;
 		if (!w->bp)
 			return 1; /* _start and clone zero RBP: the outermost frame */
-		if (w->bp < w->sp || read_pair(w->bp, &bp, &ra))
+		if (w->bp < w->sp || read_u64(w, w->bp, &bp) || read_u64(w, w->bp + 8, &ra))
 			goto truncated;
 		cfa = w->bp + 16;
 		w->fp_steps++;
 		goto next;
 	}
 
-	if (rbp_rule == -16) { /* push rbp first: RBP and RA side by side */
-		if (read_pair(cfa - 16, &bp, &ra))
-			goto truncated;
-	} else {
-		if (read_u64(cfa - 8, &ra))
-			goto truncated;
-		if (rbp_rule == UNWIND_RBP_UNSUPPORTED)
-			w->bp_ok = 0;
-		else if (rbp_rule != UNWIND_RBP_SAME && read_u64(cfa + rbp_rule, &bp))
-			goto truncated;
-	}
+	/* RBP first when it was saved: it sits below the return address */
+	if (rbp_rule == UNWIND_RBP_UNSUPPORTED)
+		w->bp_ok = 0;
+	else if (rbp_rule != UNWIND_RBP_SAME && read_u64(w, cfa + rbp_rule, &bp))
+		goto truncated;
+	if (read_u64(w, cfa - 8, &ra))
+		goto truncated;
 	w->cfi_steps++;
 next:
 	if (!ra)
