@@ -27,9 +27,12 @@
  *    must be opened with use_clockid = 1, clockid = CLOCK_MONOTONIC so that
  *    their side-band records sort with the samples (tests/unit/
  *    test-bpf-unwind.c checks this on the running kernel: 6.18).
- *  - open the events without PERF_SAMPLE_CALLCHAIN (or at least with
- *    exclude_callchain_user): otherwise the kernel walks a frame-pointer
- *    callchain at every sample for nothing.
+ *  - open the events with exclude_callchain_user (or without
+ *    PERF_SAMPLE_CALLCHAIN): as the program calls bpf_get_stack, the kernel
+ *    builds the event's perf callchain before running it, and a user half
+ *    would be a frame-pointer walk for nothing.
+ *  - attach before enabling: events inherited into threads and children
+ *    created later carry the program (checked on 6.18 by the same test).
  *  - a process with no mappings here is walked by frame pointers only;
  *    once it has some, a return address outside them ends the walk (it is
  *    garbage, or a mapping not told yet).
@@ -37,7 +40,8 @@
  *    bpf_unwind__add_table with -ENOSPC, and that module is then walked by
  *    frame pointers.
  *  - each process's mappings are written to a spare slot, then switched to:
- *    a walk running at that moment sees the old or the new set, whole.
+ *    a walk running at that moment sees the old or the new set, whole
+ *    (unless two changes land within the few microseconds of one walk).
  *
  * Needs CAP_BPF and CAP_PERFMON (or root), a kernel with BTF and bpf_loop
  * (5.17 or later).
@@ -62,13 +66,16 @@ struct bpf_unwind_opts {
  */
 struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts);
 
-/* Detaches from nothing (closing the perf fds does) and frees u. NULL does nothing. */
+/*
+ * Frees u, its maps and its program (events still attached keep the program
+ * until their fds close). NULL does nothing.
+ */
 void bpf_unwind__free(struct bpf_unwind *u);
 
 /*
  * Attaches the program to one perf event (PERF_EVENT_IOC_SET_BPF), before
- * it is enabled: events it inherits into new threads and children carry the
- * program too. Returns 0 or -errno.
+ * it is enabled. The program stays until the event's fd is closed.
+ * Returns 0 or -errno.
  */
 int bpf_unwind__attach(struct bpf_unwind *u, int perf_fd);
 
@@ -121,7 +128,12 @@ struct bpf_unwind_sample {
 	uint32_t cpu;
 	uint32_t flags; /* BPF_UNWIND_F_* */
 	uint32_t nr_kernel, nr_user;
-	const uint64_t *ips; /* kernel ips then user ips, each leaf first; borrowed for the call */
+	/*
+	 * nr_kernel kernel ips then nr_user user ips, each leaf first; the user
+	 * ips after the first are return addresses (look up ip - 1). Borrowed
+	 * for the callback only.
+	 */
+	const uint64_t *ips;
 };
 
 /* Returning non-zero stops the drain after this sample (which is consumed). */
