@@ -50,10 +50,11 @@
 struct bpf_unwind;
 
 struct bpf_unwind_opts {
-	pid_t self_pid;		/* samples of this process are dropped; 0: the caller's */
-	uint32_t max_rows;	/* rows in the shared pool; 0: 4 Mi (32 MiB, and 8 MiB of index) */
-	uint32_t max_pids;	/* processes with mappings; 0: 1024 */
-	uint32_t maps_per_pid;	/* executable mappings per process; 0: 256 */
+	pid_t self_pid;	   /* samples of this process are dropped; 0: the caller's */
+	uint32_t max_rows; /* rows in the shared pool; 0: 4 Mi (32 MiB, and 8 MiB of index) */
+	uint32_t max_pids; /* processes with mappings; 0: 1024 */
+	/* executable mappings per process; 0: 256 (20 MiB for 1024: two slots of 40 bytes) */
+	uint32_t maps_per_pid;
 	uint32_t ringbuf_bytes; /* ring buffer size, a power of two; 0: 4 MiB */
 };
 
