@@ -41,8 +41,8 @@
  * cut. Adjacent rows with the same rules are merged.
  */
 
-#define EHFRAME_MAX_FDES (8u << 20)
-#define EHFRAME_MAX_ROWS (64u << 20)
+#define EHFRAME_MAX_FDES (4u << 20)  /* node has 76K */
+#define EHFRAME_MAX_ROWS (16u << 20) /* 128 MiB; node has 372K rows */
 
 /* Where a section sits in the image, to resolve its relative pointers. */
 struct ehframe_opts {
