@@ -587,7 +587,8 @@ static void record__open_error(struct record *r, int err, pid_t pid)
 	case EPERM:
 		if (cgroup__in_container()) {
 			/* Inside a container sear is root already, and sysctl is not the user's. */
-			/* Docker 20.10 (Debian's) refuses PERFMON; SYS_ADMIN passes its seccomp too. */
+			/* Docker 20.10 (Debian's) refuses PERFMON; SYS_ADMIN passes its seccomp
+			 * too. */
 			msg("perf_event_open denied inside a container: run it with 'docker run "
 			    "--privileged', or '--cap-add SYS_ADMIN' (or '--cap-add PERFMON' where "
 			    "Docker knows it, with '--security-opt seccomp=unconfined')");

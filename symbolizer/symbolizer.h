@@ -103,7 +103,7 @@ void symbolizer__jitdump(struct symbolizer *sym, pid_t pid, const char *path);
 struct sym_unwind {
 	const uint8_t *eh_frame_hdr, *eh_frame; /* NULL when absent */
 	uint64_t eh_frame_hdr_vaddr, eh_frame_hdr_size, eh_frame_vaddr, eh_frame_size;
-	int64_t delta;		      /* image address - file offset, in the loadable segments */
+	int64_t delta;		     /* image address - file offset, in the loadable segments */
 	uint64_t image_lo, image_hi; /* the image addresses the loadable segments span */
 };
 

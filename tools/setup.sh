@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# To build: a compiler, cmake, and the libraries sear links.
+# To build: a compiler, cmake, and the libraries sear links; clang and bpftool build the
+# in-kernel unwinder's BPF object and its libbpf skeleton.
 packages="gcc make cmake pkg-config libelf-dev libdw-dev libunwind-dev libpfm4-dev libzstd-dev
-	libiberty-dev libdebuginfod-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
+	libiberty-dev libdebuginfod-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libbpf-dev
+	bpftool clang"
 if [ "${1:-}" = --test ]; then
 	# To test: cmocka, xmllint, perf (the reference), clang-format (the style check),
 	# util-linux and procps (setpriv, unshare, pgrep), and chromium for the SVG's browser test.

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * The in-kernel unwinder: a perf_event program run at every sample of
+ * sear's sampling events. It walks the user stack by the CFI rows that
+ * lib/ehframe.c compiled (lib/unwind_row.h), and by frame pointers where a
+ * module has no table or an address no row (JIT code, V8's builtins), and
+ * writes one record per sample to a ring buffer (lib/bpf_unwind_abi.h).
+ *
+ * It returns 0, so perf writes no sample of its own: the perf ring
+ * buffers carry only the side-band records.
+ *
+ * The user stack is read with bpf_probe_read_user only. Every loop is
+ * bounded: 128 frames (bpf_loop), and binary searches of at most 20 steps
+ * over the mappings and 32 over the rows.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "lib/bpf_unwind_abi.h"
+
+/* bpf_probe_read_user and bpf_get_stack are GPL-only helpers. */
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define NR_IPS (BPF_UNWIND_MAX_KERNEL + BPF_UNWIND_MAX_USER)
+
+/* Set by user space before load. */
+const volatile __u32 self_pid = 0;
+const volatile __u32 maps_per_pid = 1;
+const volatile __u64 wakeup_bytes = 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} samples SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_pid);
+} pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_mapping);
+} mappings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_row);
+} rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_page);
+} row_index SEC(".maps");
+
+#define WINDOW 512 /* bytes of user stack read at once */
+
+struct scratch {
+	struct bpf_unwind_record rec;
+	__u64 ips[NR_IPS];
+	__u8 window[WINDOW]; /* a copy of the user stack from walk.win_base */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_unwind_counters);
+} counters SEC(".maps");
+
+struct walk {
+	__u64 pc, sp, bp;
+	__u32 first_map, nr_maps;
+	__u32 pc_map; /* key of the mapping holding pc - 1, found when pc was checked */
+	__u32 nk, nu; /* kernel frames already in ips; user frames so far */
+	__u32 fp_steps, cfi_steps;
+	__u64 win_base;
+	__u8 have_maps, bp_ok, truncated, pc_map_ok, win_ok;
+};
+
+/*
+ * The binary searches are global functions: the verifier checks each once,
+ * with unknown arguments, instead of once per call site and loop state.
+ */
+
+/* The key of the mapping in [first, first + nr) that holds pc, or -1. */
+__noinline int find_mapping(__u32 first, __u32 nr, __u64 pc)
+{
+	__u32 lo = 0, hi = nr, mid, key;
+	struct bpf_unwind_mapping *m;
+
+	for (int i = 0; i < 20 && lo < hi; i++) {
+		mid = lo + (hi - lo) / 2;
+		key = first + mid;
+		m = bpf_map_lookup_elem(&mappings, &key);
+		if (!m)
+			return -1;
+		if (pc < m->start)
+			hi = mid;
+		else if (pc >= m->end)
+			lo = mid + 1;
+		else
+			return key;
+	}
+	return -1;
+}
+
+/*
+ * first + (the number of rows in [first, first + nr) whose pc is <= off) - 1:
+ * the key of the last such row, or first - 1 when there is none.
+ */
+__noinline long find_row(__u32 first, __u32 nr, __u64 off)
+{
+	__u32 lo = 0, hi = nr, mid, key;
+	struct unwind_row *r;
+
+	for (int i = 0; i < 32 && lo < hi; i++) { /* the first row past off */
+		mid = lo + (hi - lo) / 2;
+		key = first + mid;
+		r = bpf_map_lookup_elem(&rows, &key);
+		if (!r)
+			return -1;
+		if (r->pc <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)first + lo - 1;
+}
+
+/* The key of m's row covering offset off, or -1: one page's rows, found by the index. */
+static __always_inline long find_row_indexed(const struct bpf_unwind_mapping *m, __u64 off)
+{
+	__u64 page = off >> BPF_UNWIND_PAGE_SHIFT;
+	struct bpf_unwind_page *p;
+	__u32 key;
+	long found;
+
+	if (off > 0xffffffffULL || !m->nr_idx)
+		return -1;
+	if (page >= m->nr_idx)
+		page = m->nr_idx - 1;
+	key = m->idx_off + (__u32)page;
+	p = bpf_map_lookup_elem(&row_index, &key);
+	if (!p || p->lo > p->hi || p->hi > m->nr_rows)
+		return -1;
+	found = find_row(m->row_off + p->lo, p->hi - p->lo, off);
+	return found >= (long)m->row_off ? found : -1;
+}
+
+/*
+ * Reads a word of the user stack. A user read costs about 100 ns whatever
+ * its size, and frames sit next to each other going up: so the stack is
+ * read WINDOW bytes at a time from the lowest address asked for, and words
+ * come from that copy while they fall in it. Near the top of the stack,
+ * where a whole window would cross the end of the mapping, single words.
+ */
+__noinline int read_u64(struct walk *w, __u64 addr, __u64 *out)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	__u64 off;
+
+	if (!w || !out || !s)
+		return -1;
+	off = addr - w->win_base;
+	if (!w->win_ok || addr < w->win_base || off > WINDOW - sizeof(__u64)) {
+		if (bpf_probe_read_user(s->window, WINDOW, (const void *)addr)) {
+			w->win_ok = 0;
+			return bpf_probe_read_user(out, sizeof(*out), (const void *)addr);
+		}
+		w->win_base = addr;
+		w->win_ok = 1;
+		off = 0;
+	}
+	if (off > WINDOW - sizeof(__u64))
+		return -1;
+	__builtin_memcpy(out, s->window + off, sizeof(*out));
+	return 0;
+}
+
+/* One frame: records w->pc and steps to the caller. Returns 1 to stop. */
+static long walk_step(__u64 index, void *ctx)
+{
+	struct walk *w = ctx;
+	__u32 zero = 0, idx = w->nk + w->nu, type = UNWIND_CFA_GAP, key;
+	long found = -1;
+	struct bpf_unwind_mapping *m = NULL;
+	struct unwind_row *row = NULL;
+	__u64 cfa, ra, bp = w->bp, lookup;
+	struct scratch *s;
+	__s16 rbp_rule = UNWIND_RBP_SAME;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s || idx >= NR_IPS)
+		return 1;
+	s->ips[idx] = w->pc;
+	w->nu++;
+
+	/* A return address points after the call: look up the call itself. */
+	lookup = index ? w->pc - 1 : w->pc;
+	if (w->pc_map_ok)
+		found = w->pc_map;
+	else if (w->have_maps)
+		found = find_mapping(w->first_map, w->nr_maps, lookup);
+	if (found >= 0) {
+		key = found;
+		m = bpf_map_lookup_elem(&mappings, &key);
+	}
+	if (m && m->nr_rows && lookup >= m->base) {
+		found = find_row_indexed(m, lookup - m->base);
+		if (found >= 0) {
+			key = found;
+			row = bpf_map_lookup_elem(&rows, &key);
+		}
+	}
+	if (row) {
+		type = row->cfa & UNWIND_CFA_TYPE_MASK;
+		rbp_rule = row->rbp;
+	}
+
+	switch (type) {
+	case UNWIND_CFA_END:
+		return 1; /* the outermost frame */
+	case UNWIND_CFA_RSP:
+		cfa = w->sp + ((__u64)(row->cfa >> UNWIND_CFA_OFF_SHIFT) << 3);
+		break;
+	case UNWIND_CFA_RBP:
+		if (!w->bp_ok)
+			goto truncated;
+		cfa = w->bp + ((__u64)(row->cfa >> UNWIND_CFA_OFF_SHIFT) << 3);
+		break;
+	case UNWIND_CFA_PLT:
+		cfa = w->sp + ((__u64)(row->cfa >> UNWIND_CFA_OFF_SHIFT) << 3);
+		if ((w->pc & 15) >= (__u64)rbp_rule)
+			cfa += 8;
+		rbp_rule = UNWIND_RBP_SAME;
+		break;
+	default: /* no CFI, or CFI the rows cannot express: a frame-pointer step */
+		if (!w->bp_ok)
+			goto truncated;
+		if (!w->bp)
+			return 1; /* _start and clone zero RBP: the outermost frame */
+		if (w->bp < w->sp || read_u64(w, w->bp, &bp) || read_u64(w, w->bp + 8, &ra))
+			goto truncated;
+		cfa = w->bp + 16;
+		w->fp_steps++;
+		goto next;
+	}
+
+	/* RBP first when it was saved: it sits below the return address */
+	if (rbp_rule == UNWIND_RBP_UNSUPPORTED)
+		w->bp_ok = 0;
+	else if (rbp_rule != UNWIND_RBP_SAME && read_u64(w, cfa + rbp_rule, &bp))
+		goto truncated;
+	if (read_u64(w, cfa - 8, &ra))
+		goto truncated;
+	w->cfi_steps++;
+next:
+	if (!ra)
+		return 1; /* the ABI's end of the call chain */
+	if (cfa <= w->sp)
+		goto truncated; /* the stack must grow towards the callers */
+	/* Where mappings are known, a return address outside them is garbage. */
+	w->pc_map_ok = 0;
+	if (w->have_maps) {
+		found = find_mapping(w->first_map, w->nr_maps, ra - 1);
+		if (found < 0)
+			goto truncated;
+		w->pc_map = found;
+		w->pc_map_ok = 1;
+	}
+	if (w->nu >= BPF_UNWIND_MAX_USER)
+		goto truncated;
+	w->pc = ra;
+	w->sp = cfa;
+	w->bp = bp;
+	return 0;
+truncated:
+	w->truncated = 1;
+	return 1;
+}
+
+SEC("perf_event")
+int sear_unwind(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid(), size;
+	__u32 pid = id >> 32, zero = 0;
+	struct bpf_unwind_counters *cnt;
+	struct bpf_unwind_pid *p;
+	struct task_struct *task;
+	struct walk w = {};
+	struct scratch *s;
+	long n;
+
+	if (pid == self_pid)
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	if (!s || !cnt)
+		return 0;
+	cnt->samples++;
+	s->rec.pid = pid;
+	s->rec.tid = (__u32)id;
+	s->rec.time = bpf_ktime_get_ns();
+	s->rec.period = ctx->sample_period;
+	s->rec.cpu = bpf_get_smp_processor_id();
+	s->rec.flags = 0;
+
+	/* Kernel addresses have the top bit set on x86-64. */
+	if ((__s64)ctx->regs.ip < 0) {
+		s->rec.flags |= BPF_UNWIND_F_KERNEL;
+		n = bpf_get_stack(ctx, s->ips, BPF_UNWIND_MAX_KERNEL * sizeof(__u64), 0);
+		if (n > 0)
+			w.nk = n / sizeof(__u64);
+		task = bpf_get_current_task_btf();
+		if (!BPF_CORE_READ(task, mm)) {
+			s->rec.flags |= BPF_UNWIND_F_NO_USER;
+		} else {
+			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+			w.pc = BPF_CORE_READ(regs, ip);
+			w.sp = BPF_CORE_READ(regs, sp);
+			w.bp = BPF_CORE_READ(regs, bp);
+		}
+	} else {
+		w.pc = ctx->regs.ip;
+		w.sp = ctx->regs.sp;
+		w.bp = ctx->regs.bp;
+	}
+
+	if (!(s->rec.flags & BPF_UNWIND_F_NO_USER) && w.pc) {
+		p = bpf_map_lookup_elem(&pids, &pid);
+		if (p) {
+			w.have_maps = 1;
+			w.first_map = p->slot * maps_per_pid;
+			w.nr_maps = p->nr < maps_per_pid ? p->nr : maps_per_pid;
+		}
+		w.bp_ok = 1;
+		bpf_loop(BPF_UNWIND_MAX_USER, walk_step, &w, 0);
+	}
+
+	s->rec.nr_kernel = w.nk;
+	s->rec.nr_user = w.nu;
+	if (w.truncated) {
+		s->rec.flags |= BPF_UNWIND_F_TRUNCATED;
+		cnt->truncated++;
+	}
+	cnt->fp_steps += w.fp_steps;
+	cnt->cfi_steps += w.cfi_steps;
+	size = sizeof(s->rec) + (__u64)(w.nk + w.nu) * sizeof(__u64);
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	/*
+	 * A wakeup per record costs an irq_work self-IPI, microseconds in a VM:
+	 * wake the reader only once a batch is waiting; it also polls on a timer.
+	 */
+	if (bpf_ringbuf_output(&samples, s, size,
+			       bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+				   ? BPF_RB_FORCE_WAKEUP
+				   : BPF_RB_NO_WAKEUP))
+		cnt->drops++;
+	return 0;
+}
