@@ -27,6 +27,7 @@
 #include "lib/workload.h"
 #include "pipeline/pprofout.h"
 #include "pipeline/searout.h"
+#include "pipeline/kunwind.h"
 #include "pipeline/session.h"
 #include "symbolizer/symbolizer.h"
 #include "cmd.h"
@@ -48,6 +49,7 @@ struct record_opts {
 	const char *outputs[RECORD_MAX_OUTPUTS];
 	int nr_outputs;
 	const char *format, *call_graph;
+	enum { BPF_OFF, BPF_AUTO, BPF_REQUIRED } bpf; /* the in-kernel unwinder */
 	char *event_list; /* -e, comma-separated; split in place */
 	const char *events[SAMPLER_MAX_EVENTS];
 	int nr_events;
@@ -81,6 +83,7 @@ struct record {
 	const char *sear_path;
 	double last_flush;
 	struct sampler *sampler;
+	struct kunwind *kunwind; /* the in-kernel unwinder, in bpf mode */
 	struct symbolizer *sym;
 	struct session *session;
 	struct workload work;
@@ -160,11 +163,14 @@ static void record__usage(FILE *f)
 	      "                         PMU); several get a root frame each; see 'sear list'\n"
 	      "                           sear record -e cpu-clock,page-faults -- ./app\n"
 	      "  -g                     record call stacks (always on; accepted as perf does)\n"
-	      "  --call-graph MODE      how user stacks are walked: fp (frame pointers, and the\n"
-	      "                         caller a frameless leaf hides, from its CFI; the\n"
-	      "                         default), fp,noleaf (frame pointers only, as perf -g),\n"
-	      "                         or dwarf[,SIZE] (CFI over a SIZE-byte copy of each\n"
-	      "                         stack, default 8192: for code without frame pointers)\n"
+	      "  --call-graph MODE      how user stacks are walked: bpf (in the kernel, by each\n"
+	      "                         module's CFI, frame pointers in JIT code: whole stacks\n"
+	      "                         with or without frame pointers; needs root or\n"
+	      "                         CAP_BPF+CAP_PERFMON), fp (frame pointers, and the\n"
+	      "                         caller a frameless leaf hides), fp,noleaf (frame\n"
+	      "                         pointers only, as perf -g), dwarf[,SIZE] (CFI over a\n"
+	      "                         SIZE-byte copy of each stack, default 8192), or auto\n"
+	      "                         (the default: bpf where allowed, else fp, with a note)\n"
 	      "                           sear record --call-graph dwarf -- ./app\n"
 	      "  -d, --duration SECS    stop after SECS seconds\n"
 	      "                           sear record -p 4242 -d 0.5 -o short.svg\n"
@@ -285,12 +291,18 @@ static int record__parse_cgroups(struct record_opts *o, const char *arg)
 #define DWARF_STACK_MAX	    65528 /* the kernel's limit: a u16 record size */
 #define LEAF_STACK	    64	  /* fp mode: enough to read the return address at [SP] */
 
-/* --call-graph fp[,noleaf] | dwarf[,SIZE] */
+/* --call-graph auto | bpf | fp[,noleaf] | dwarf[,SIZE] */
 static int record__parse_call_graph(struct record_opts *o)
 {
-	const char *cg = o->call_graph ? o->call_graph : "fp";
+	const char *cg = o->call_graph ? o->call_graph : "auto";
 	char *end;
 
+	if (!strcmp(cg, "auto") || !strcmp(cg, "bpf")) {
+		/* record__kunwind() settles it: the kernel unwinds, or frame pointers */
+		o->session_opts.unwind = SESSION_UNWIND_NONE;
+		o->bpf = strcmp(cg, "bpf") ? BPF_AUTO : BPF_REQUIRED;
+		return 0;
+	}
 	if (!strcmp(cg, "fp")) {
 		o->session_opts.unwind = SESSION_UNWIND_LEAF;
 		return 0;
@@ -315,7 +327,7 @@ static int record__parse_call_graph(struct record_opts *o)
 		o->stack_size = (v + 7) & ~7UL;
 		return 0;
 	}
-	msg("unsupported --call-graph '%s': use fp, fp,noleaf or dwarf[,SIZE]", cg);
+	msg("unsupported --call-graph '%s': use auto, bpf, fp, fp,noleaf or dwarf[,SIZE]", cg);
 	return -1;
 }
 
@@ -708,6 +720,20 @@ static int record__process(void *ctx, const struct perf_event_header *hdr)
 	return 0;
 }
 
+/* Takes in every record waiting: the unwinder's samples, merged in time order with perf's. */
+static void record__drain(struct record *r)
+{
+	int err;
+
+	if (!r->kunwind) {
+		sampler__drain(r->sampler, record__process, r);
+		return;
+	}
+	err = kunwind__drain(r->kunwind, r->sampler);
+	if (err && !r->err)
+		r->err = err;
+}
+
 static double record__elapsed(const struct record *r)
 {
 	struct timespec now;
@@ -777,6 +803,9 @@ static int record__loop(struct record *r)
 	nr = 0;
 	for (i = 0; i < n; i++)
 		pfds[nr++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	if (r->kunwind)
+		pfds[nr++] = (struct pollfd){ .fd = kunwind__fd(r->kunwind), .events = POLLIN };
+	n = nr; /* the fds polled for records, before the targets' pidfds */
 	for (i = 0; i < r->nr_pidfds; i++)
 		pfds[nr++] = (struct pollfd){ .fd = r->pidfds[i], .events = POLLIN };
 	/* ppoll waits with the stopping signals (blocked elsewhere) let through. */
@@ -791,7 +820,7 @@ static int record__loop(struct record *r)
 
 		/* Signals are blocked outside ppoll, so none is lost between checks. */
 		ppoll(pfds, nr, &ts, &orig);
-		sampler__drain(r->sampler, record__process, r);
+		record__drain(r);
 		record__status(r, false);
 		record__flush(r, false);
 		if (r->opts.duration && record__elapsed(r) >= r->opts.duration)
@@ -804,7 +833,7 @@ static int record__loop(struct record *r)
 				pfds[i].fd = -1;
 	}
 	sampler__disable(r->sampler);
-	sampler__drain(r->sampler, record__process, r);
+	record__drain(r);
 	record__status(r, true);
 	if (r->err) {
 		msg("out of memory while recording: %s", errstr(-r->err));
@@ -1041,6 +1070,8 @@ static int record__write(struct record *r, double secs)
 	}
 	if (r->opts.session_opts.unwind == SESSION_UNWIND_DWARF)
 		session__log_unwind(r->session, r->opts.stack_size);
+	if (r->kunwind)
+		kunwind__log(r->kunwind);
 	if (!ret)
 		note("%llu samples in %.1f s written to %s", (unsigned long long)st->samples, secs,
 		     names);
@@ -1089,6 +1120,36 @@ static int record__check_targets(struct record *r)
 	return 0;
 }
 
+/*
+ * --call-graph auto and bpf: loads the in-kernel unwinder. Where it cannot
+ * be had, bpf fails and auto falls back to frame pointers, saying why and
+ * what would allow it.
+ */
+static int record__kunwind(struct record *r)
+{
+	struct record_opts *o = &r->opts;
+	char why[256];
+
+	if (o->bpf == BPF_OFF)
+		return 0;
+	if (o->nr_events > 1)
+		snprintf(why, sizeof(why), "the in-kernel unwinder takes one event (-e) at a time");
+	else if ((r->kunwind = kunwind__new(why, sizeof(why)))) {
+		o->call_graph = "bpf";
+		return 0;
+	}
+	if (o->bpf == BPF_REQUIRED) {
+		msg("cannot use --call-graph bpf: %s", why);
+		return -1;
+	}
+	note("unwinding by frame pointers: %s; callers in code built without them may be lost "
+	     "(--call-graph dwarf finds them)",
+	     why);
+	o->call_graph = "fp";
+	o->session_opts.unwind = SESSION_UNWIND_LEAF;
+	return 0;
+}
+
 /* The sampler's settings: the events, the rate, and what each sample copies for unwinding. */
 static int record__sampler_opts(struct record *r, struct sampler_opts *opts)
 {
@@ -1108,7 +1169,14 @@ static int record__sampler_opts(struct record *r, struct sampler_opts *opts)
 		    (unsigned long long)o->period, r->event_name, 1e9 / o->period);
 	opts->mmap_pages = o->mmap_pages;
 	opts->enable_on_exec = o->argv != NULL;
-	if (o->session_opts.unwind != SESSION_UNWIND_NONE) {
+	if (r->kunwind) {
+		/* the BPF program takes both stacks; perf's rings carry only side-band records */
+		opts->no_callchain = true;
+		opts->wake_each = true; /* a new mapping reaches the unwinder at once */
+		opts->on_open = kunwind__attach;
+		opts->on_open_ctx = r->kunwind;
+		o->sym_opts.unwind_tables = true;
+	} else if (o->session_opts.unwind != SESSION_UNWIND_NONE) {
 		bool dwarf = o->session_opts.unwind == SESSION_UNWIND_DWARF;
 
 		opts->sample_type = PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
@@ -1266,7 +1334,7 @@ int cmd_record(int argc, char **argv)
 	if (record__parse(&r->opts, argc, argv))
 		goto out;
 	cmd__setup_log(r->opts.verbose);
-	if (record__check_targets(r) || record__sampler_opts(r, &opts))
+	if (record__check_targets(r) || record__kunwind(r) || record__sampler_opts(r, &opts))
 		goto out;
 	/* Before anything runs: a bad path must not cost a recording. */
 	for (i = 0; i < r->opts.nr_outputs; i++)
@@ -1278,6 +1346,8 @@ int cmd_record(int argc, char **argv)
 		msg("out of memory");
 		goto out;
 	}
+	if (r->kunwind)
+		kunwind__set_session(r->kunwind, r->session);
 	/* Now, in the background, so that the first kernel frame finds its names ready. */
 	if (!opts.events[0].exclude_kernel)
 		symbolizer__load_kernel(r->sym, NULL, 0);
@@ -1335,6 +1405,7 @@ out:
 		if (r->cgroup_fds[i] >= 0)
 			close(r->cgroup_fds[i]);
 	sampler__free(r->sampler);
+	kunwind__free(r->kunwind);
 	session__free(r->session);
 	free(r->opts.event_list);
 	free(r->opts.cgroup_list);

@@ -205,7 +205,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
-	a->wakeup_watermark = s->pages * sysconf(_SC_PAGESIZE) / 4;
+	a->wakeup_watermark = opts->wake_each ? 1 : s->pages * sysconf(_SC_PAGESIZE) / 4;
 
 	s->layout.sample_type = a->sample_type;
 	s->layout.regs_user_mask = a->sample_regs_user;

@@ -44,6 +44,12 @@ struct sampler_opts {
 	bool exclude_callchain_user; /* no kernel walk of the user stack (dwarf unwinds it) */
 	bool no_callchain;	     /* no callchain at all: a BPF program takes the stacks */
 	/*
+	 * Wake the reader at every record, not when a quarter of a buffer is
+	 * full: for buffers that carry side-band records only (no_callchain and
+	 * a BPF program that returns 0), whose reader needs mappings at once.
+	 */
+	bool wake_each;
+	/*
 	 * Called with every event's fd as soon as it is opened, before it is
 	 * enabled (to attach a BPF program); non-zero fails the open.
 	 */

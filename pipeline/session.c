@@ -234,6 +234,13 @@ static int session__mmap(void *ctx, const struct perfrec_mmap *m)
 	    session__dso(s, m->pid, m->filename, m->maj, m->min, m->ino, m->addr, m->addr + m->len);
 	if (!dso)
 		return 0;
+	if (s->maps_hook && s->maps_hook->map) {
+		int err = s->maps_hook->map(s->maps_hook_ctx, m->pid, m->addr, m->addr + m->len,
+					    m->pgoff, dso);
+
+		if (err)
+			return err;
+	}
 	return procs__mmap(s->procs, m->pid, m->addr, m->len, m->pgoff, dso);
 }
 

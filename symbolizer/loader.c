@@ -153,6 +153,21 @@ static void symloader__forget(struct symloader *l, struct symjob *j)
 		}
 }
 
+/* Takes j out of the queue if the worker has not started it. Called with the lock held. */
+static bool symloader__unqueue(struct symloader *l, struct symjob *j)
+{
+	struct symjob **p, *prev = NULL;
+
+	for (p = &l->head; *p; prev = *p, p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			if (l->tail == j)
+				l->tail = prev;
+			return true;
+		}
+	return false;
+}
+
 struct symtab *symjob__wait(struct symjob *j)
 {
 	struct symloader *l = j->l;
@@ -160,6 +175,13 @@ struct symtab *symjob__wait(struct symjob *j)
 
 	if (l->threaded) {
 		pthread_mutex_lock(&l->lock);
+		if (!j->done && symloader__unqueue(l, j)) {
+			/* Not started: run it here rather than wait behind the jobs before it. */
+			pthread_mutex_unlock(&l->lock);
+			symjob__run(j);
+			pthread_mutex_lock(&l->lock);
+			j->done = true;
+		}
 		while (!j->done)
 			pthread_cond_wait(&l->done, &l->lock);
 		symloader__forget(l, j);

@@ -8,7 +8,9 @@
  * large binary (node's 100 MB, with 110,000 symbols) or the kernel's
  * symbols do not stall the recording or the report.
  *
- * Jobs run in the order they were queued. A job touches only what it was
+ * Jobs run in the order they were queued, except that a job waited for
+ * before the worker started it runs at once in the waiting thread (it does
+ * not wait behind the kernel's symbols). A job touches only what it was
  * handed: the caller keeps everything else single-threaded. Without a
  * thread (pthread_create failed), jobs run at once, in the caller.
  */

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/* The in-kernel unwinder wired to the sampler and a session: see kunwind.h. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kunwind.h"
+#include "lib/bpf_unwind.h"
+#include "lib/ehframe.h"
+#include "lib/log.h"
+
+/* A module's table in the unwinder, once asked for. */
+#define TABLE_UNKNOWN 0			 /* not built yet */
+#define TABLE_NONE    BPF_UNWIND_NO_TABLE /* frame-pointer steps */
+
+struct kunwind {
+	struct bpf_unwind *u;
+	struct session *session;
+	/* by symbolizer module id: the table id + 1, TABLE_UNKNOWN, or TABLE_NONE */
+	uint32_t *tables;
+	uint32_t nr_tables;
+	bool pool_full;	 /* said once */
+	uint64_t no_room; /* mappings refused: too many processes or mappings */
+	/* the drain in progress */
+	struct sampler *sm;
+	const struct perfrec_layout *layout;
+	uint64_t until;
+	int err;
+	uint64_t ips[BPF_UNWIND_MAX_KERNEL + BPF_UNWIND_MAX_USER + 2];
+};
+
+/* The one-line reason bpf_unwind__new() gives, caught from the log. */
+static char kunwind_why[256];
+
+static void kunwind__catch(enum sear_log_level level, const char *msg)
+{
+	if (level == SEAR_LOG_WARN && !kunwind_why[0])
+		snprintf(kunwind_why, sizeof(kunwind_why), "%s",
+			 strncmp(msg, "bpf: ", 5) ? msg : msg + 5);
+}
+
+/* The table id + 1 for module dso, building it on first use; TABLE_NONE when there is none. */
+static uint32_t kunwind__table(struct kunwind *k, uint32_t dso, int64_t *delta)
+{
+	struct symbolizer *sym = session__symbolizer(k->session);
+	struct sym_unwind ui;
+	struct ehframe_table *t;
+	const struct unwind_row *rows;
+	size_t nr;
+	uint32_t id;
+	int err;
+
+	*delta = 0;
+	if (dso >= k->nr_tables) {
+		uint32_t n = dso + 64, *p = realloc(k->tables, n * sizeof(*p));
+
+		if (!p)
+			return TABLE_NONE;
+		memset(p + k->nr_tables, 0, (n - k->nr_tables) * sizeof(*p));
+		k->tables = p;
+		k->nr_tables = n;
+	}
+	err = symbolizer__unwind_info(sym, dso, &ui);
+	if (!err)
+		*delta = ui.delta;
+	if (k->tables[dso] != TABLE_UNKNOWN)
+		return k->tables[dso];
+	k->tables[dso] = TABLE_NONE;
+	if (err || !ui.eh_frame)
+		return TABLE_NONE; /* JIT code, or nothing to read: frame pointers */
+	t = ehframe_table__new_mem(ui.eh_frame, ui.eh_frame_size,
+				   &(struct ehframe_opts){ .vaddr = ui.eh_frame_vaddr });
+	if (!t)
+		return TABLE_NONE;
+	rows = ehframe_table__rows(t, &nr);
+	err = nr ? bpf_unwind__add_table(k->u, rows, nr, ehframe_table__base(t), &id) : -ENOENT;
+	ehframe_table__free(t);
+	if (err == -ENOSPC && !k->pool_full) {
+		k->pool_full = true;
+		pr_warn("the in-kernel unwinder's table pool is full: modules loaded from now on "
+			"are walked by frame pointers");
+	}
+	if (!err)
+		k->tables[dso] = id + 1;
+	return k->tables[dso];
+}
+
+static int kunwind__map(void *ctx, pid_t pid, uint64_t start, uint64_t end, uint64_t pgoff,
+			uint32_t dso)
+{
+	struct kunwind *k = ctx;
+	int64_t delta;
+	uint32_t t = kunwind__table(k, dso, &delta);
+	int err;
+
+	/* runtime = start + (file offset - pgoff), image = file offset + delta */
+	err = bpf_unwind__map(k->u, pid, start, end, (int64_t)(start - pgoff) - delta,
+			      t == TABLE_NONE ? BPF_UNWIND_NO_TABLE : t - 1);
+	if (err == -ENOSPC || err == -E2BIG)
+		k->no_room++; /* that process is walked by what the unwinder has */
+	return 0;
+}
+
+static int kunwind__fork(void *ctx, pid_t pid, pid_t ppid)
+{
+	struct kunwind *k = ctx;
+
+	if (bpf_unwind__fork(k->u, pid, ppid))
+		k->no_room++;
+	return 0;
+}
+
+static int kunwind__exec(void *ctx, pid_t pid)
+{
+	return bpf_unwind__exec(((struct kunwind *)ctx)->u, pid), 0;
+}
+
+static int kunwind__exit(void *ctx, pid_t pid)
+{
+	return bpf_unwind__exit(((struct kunwind *)ctx)->u, pid), 0;
+}
+
+static const struct session_maps_hook kunwind_hook = {
+	.map = kunwind__map,
+	.fork = kunwind__fork,
+	.exec = kunwind__exec,
+	.exit = kunwind__exit,
+};
+
+struct kunwind *kunwind__new(char *why, size_t len)
+{
+	struct kunwind *k = calloc(1, sizeof(*k));
+	sear_log_fn prev;
+	int err;
+
+	if (!k) {
+		snprintf(why, len, "out of memory");
+		return NULL;
+	}
+	kunwind_why[0] = 0;
+	prev = sear_log__set(kunwind__catch);
+	k->u = bpf_unwind__new(NULL);
+	err = errno;
+	sear_log__set(prev);
+	if (!k->u) {
+		snprintf(why, len, "%s", kunwind_why[0] ? kunwind_why : sear_strerror(err));
+		free(k);
+		errno = err;
+		return NULL;
+	}
+	return k;
+}
+
+void kunwind__set_session(struct kunwind *k, struct session *s)
+{
+	k->session = s;
+	session__set_maps_hook(s, &kunwind_hook, k);
+}
+
+void kunwind__free(struct kunwind *k)
+{
+	if (!k)
+		return;
+	if (k->session)
+		session__set_maps_hook(k->session, NULL, NULL);
+	bpf_unwind__free(k->u);
+	free(k->tables);
+	free(k);
+}
+
+int kunwind__attach(void *ctx, int fd)
+{
+	return bpf_unwind__attach(((struct kunwind *)ctx)->u, fd);
+}
+
+int kunwind__fd(const struct kunwind *k)
+{
+	return bpf_unwind__fd(k->u);
+}
+
+/* A side-band record: processed when it is no newer than the sample at hand. */
+static int kunwind__side(void *ctx, const struct perf_event_header *hdr)
+{
+	struct kunwind *k = ctx;
+
+	if (perfrec__time(hdr, k->layout) > k->until)
+		return 1; /* stays in the buffer for later */
+	k->err = session__process(k->session, hdr);
+	return k->err;
+}
+
+static int kunwind__sample(void *ctx, const struct bpf_unwind_sample *bs)
+{
+	struct kunwind *k = ctx;
+	struct perfrec_sample r = {
+		.misc = bs->flags & BPF_UNWIND_F_KERNEL ? PERF_RECORD_MISC_KERNEL
+							: PERF_RECORD_MISC_USER,
+		.pid = bs->pid,
+		.tid = bs->tid,
+		.time = bs->time,
+		.cpu = bs->cpu,
+		.period = bs->period,
+		.ips = k->ips,
+		.truncated = bs->flags & BPF_UNWIND_F_TRUNCATED,
+	};
+	uint32_t i, nk = bs->nr_kernel, nu = bs->nr_user;
+
+	k->until = bs->time;
+	sampler__drain(k->sm, kunwind__side, k);
+	if (k->err)
+		return k->err;
+	if (nk > BPF_UNWIND_MAX_KERNEL)
+		nk = BPF_UNWIND_MAX_KERNEL;
+	if (nu > BPF_UNWIND_MAX_USER)
+		nu = BPF_UNWIND_MAX_USER;
+	if (nk) {
+		k->ips[r.nr++] = PERF_CONTEXT_KERNEL;
+		for (i = 0; i < nk; i++)
+			k->ips[r.nr++] = bs->ips[i];
+	}
+	if (nu) {
+		k->ips[r.nr++] = PERF_CONTEXT_USER;
+		for (i = 0; i < nu; i++)
+			k->ips[r.nr++] = bs->ips[nk + i];
+	}
+	return k->err = session__tool()->sample(k->session, &r);
+}
+
+int kunwind__drain(struct kunwind *k, struct sampler *sm)
+{
+	int err;
+
+	k->sm = sm;
+	k->layout = sampler__layout(sm);
+	k->err = 0;
+	err = bpf_unwind__drain(k->u, kunwind__sample, k);
+	if (!err && !k->err) {
+		k->until = UINT64_MAX;
+		sampler__drain(sm, kunwind__side, k);
+	}
+	return k->err ? k->err : err;
+}
+
+void kunwind__log(const struct kunwind *k)
+{
+	struct bpf_unwind_stats st;
+
+	bpf_unwind__stats(k->u, &st);
+	if (st.drops)
+		pr_warn("%llu of %llu samples were dropped: the unwinder's ring buffer was full "
+			"(sear could not keep up: a lower -F helps)",
+			(unsigned long long)st.drops, (unsigned long long)st.samples);
+	if (st.truncated && st.samples)
+		pr_info("%llu samples (%.1f%%) end in [truncated]: their walk met code it could "
+			"not step through",
+			(unsigned long long)st.truncated, 100.0 * st.truncated / st.samples);
+	if (k->no_room)
+		pr_warn("%llu mappings found no room in the unwinder: processes past 1024, or "
+			"past 256 code mappings each, are walked by frame pointers",
+			(unsigned long long)k->no_room);
+	pr_debug("unwinder: %llu samples, %llu CFI steps, %llu frame-pointer steps, %llu rows",
+		 (unsigned long long)st.samples, (unsigned long long)st.cfi_steps,
+		 (unsigned long long)st.fp_steps, (unsigned long long)st.rows);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SEAR_KUNWIND_H
+#define SEAR_KUNWIND_H
+
+#include <stddef.h>
+
+#include "lib/sampler.h"
+#include "session.h"
+
+/*
+ * Recording with the in-kernel unwinder (lib/bpf_unwind.h): the glue
+ * between it, the sampler and a session.
+ *
+ * The session tells it, through its maps hook, of every executable
+ * mapping it learns from the side-band records; kunwind compiles each
+ * module's .eh_frame once (lib/ehframe.h) and hands the unwinder the
+ * tables and mappings. The unwinder's samples come back through
+ * kunwind__drain(), which feeds them to the session in time order with
+ * the side-band records still in the sampler's buffers.
+ *
+ * The sampler must be opened with no_callchain, on_open = kunwind__attach
+ * and on_open_ctx = the kunwind, and one event: the unwinder's records do
+ * not say which event fired. The session must not unwind itself
+ * (SESSION_UNWIND_NONE), and its symbolizer needs the unwind_tables option.
+ *
+ * A module whose table cannot be had (JIT code, no .eh_frame, a full pool)
+ * is walked by frame pointers; the pool running out is reported once.
+ */
+
+struct kunwind;
+
+/*
+ * Loads the unwinder. Returns NULL with errno when BPF cannot be used,
+ * with the reason in why (a lowercase phrase that says the remedy:
+ * "operation not permitted: the in-kernel unwinder needs root, or ...").
+ */
+struct kunwind *kunwind__new(char *why, size_t len);
+
+/* Hooks k to session s (borrowed; it must outlive k), before any record reaches s. */
+void kunwind__set_session(struct kunwind *k, struct session *s);
+
+/* Unhooks and frees k. NULL does nothing. */
+void kunwind__free(struct kunwind *k);
+
+/* The sampler's on_open callback: ctx is the kunwind. Returns 0 or -errno. */
+int kunwind__attach(void *ctx, int fd);
+
+/* A file descriptor to poll along with the sampler's; borrowed. */
+int kunwind__fd(const struct kunwind *k);
+
+/*
+ * Hands the session every sample the unwinder has written, each after the
+ * side-band records of sm (borrowed for the call) that are older than it,
+ * then the side-band records left. Returns 0 or a negative errno from the
+ * session (out of memory).
+ */
+int kunwind__drain(struct kunwind *k, struct sampler *sm);
+
+/* Says, through the log, what was lost or cut short: drops, truncated walks, a full pool. */
+void kunwind__log(const struct kunwind *k);
+
+#endif
