@@ -50,7 +50,7 @@ struct record_opts {
 	int nr_outputs;
 	const char *format, *call_graph;
 	enum { BPF_OFF, BPF_AUTO, BPF_REQUIRED } bpf; /* the in-kernel unwinder */
-	char *event_list; /* -e, comma-separated; split in place */
+	char *event_list;			      /* -e, comma-separated; split in place */
 	const char *events[SAMPLER_MAX_EVENTS];
 	int nr_events;
 	unsigned int freq;
@@ -105,6 +105,8 @@ struct record {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define STR_(x)	      #x
+#define STR(x)	      STR_(x)
 
 static volatile sig_atomic_t record_signal;
 
@@ -170,11 +172,12 @@ static void record__usage(FILE *f)
 	      "                         caller a frameless leaf hides), fp,noleaf (frame\n"
 	      "                         pointers only, as perf -g), dwarf[,SIZE] (CFI over a\n"
 	      "                         SIZE-byte copy of each stack, default 8192), or auto\n"
-	      "                         (the default: bpf where allowed, else fp, with a note)\n"
+	      "                         (the default: bpf where allowed, else dwarf, with a note)\n"
 	      "                           sear record --call-graph dwarf -- ./app\n"
 	      "  -d, --duration SECS    stop after SECS seconds\n"
 	      "                           sear record -p 4242 -d 0.5 -o short.svg\n"
-	      "  --mmap-pages N         ring buffer pages per CPU, a power of two (default 128)\n"
+	      "  --mmap-pages N         ring buffer pages per CPU, a power of two (default 128;\n"
+	      "                         in bpf mode the unwinder's one buffer, default 4 MiB)\n"
 	      "                           sear record --mmap-pages 512 -a -o busy.svg\n"
 	      "\n"
 	      "Output:\n"
@@ -914,6 +917,7 @@ static void record__info(struct record *r, struct profile_info *info, double sec
 	info->samples = st->samples;
 	info->lost = st->lost;
 	info->seconds = secs;
+	snprintf(info->call_graph, sizeof(info->call_graph), "%s", r->opts.call_graph);
 }
 
 /* The .sear header: what was recorded, and how. */
@@ -937,8 +941,7 @@ static void record__meta(struct record *r, struct sear_meta *m)
 	gethostname(m->host, sizeof(m->host) - 1);
 	if (!uname(&u))
 		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.sysname, u.release);
-	snprintf(m->call_graph, sizeof(m->call_graph), "%s",
-		 r->opts.call_graph ? r->opts.call_graph : "fp");
+	snprintf(m->call_graph, sizeof(m->call_graph), "%s", r->opts.call_graph);
 	m->container_roots = r->opts.session_opts.container_roots;
 }
 
@@ -1121,9 +1124,26 @@ static int record__check_targets(struct record *r)
 }
 
 /*
+ * The unwinder's ring buffer, shared by the CPUs: --mmap-pages per CPU, as
+ * perf's are sized, rounded up to a power of two; 0 (4 MiB) by default.
+ */
+static uint32_t record__bpf_ring(const struct record_opts *o)
+{
+	uint64_t want = (uint64_t)o->mmap_pages * sysconf(_SC_PAGESIZE) *
+			sysconf(_SC_NPROCESSORS_ONLN),
+		 bytes = sysconf(_SC_PAGESIZE);
+
+	if (!o->mmap_pages)
+		return 0;
+	while (bytes < want && bytes < (1u << 30))
+		bytes <<= 1;
+	return bytes;
+}
+
+/*
  * --call-graph auto and bpf: loads the in-kernel unwinder. Where it cannot
- * be had, bpf fails and auto falls back to frame pointers, saying why and
- * what would allow it.
+ * be had, bpf fails and auto falls back to dwarf, saying why and what
+ * would allow it.
  */
 static int record__kunwind(struct record *r)
 {
@@ -1134,7 +1154,8 @@ static int record__kunwind(struct record *r)
 		return 0;
 	if (o->nr_events > 1)
 		snprintf(why, sizeof(why), "the in-kernel unwinder takes one event (-e) at a time");
-	else if ((r->kunwind = kunwind__new(why, sizeof(why)))) {
+	else if ((r->kunwind =
+		      kunwind__new(o->include_self, record__bpf_ring(o), why, sizeof(why)))) {
 		o->call_graph = "bpf";
 		return 0;
 	}
@@ -1142,11 +1163,14 @@ static int record__kunwind(struct record *r)
 		msg("cannot use --call-graph bpf: %s", why);
 		return -1;
 	}
-	note("unwinding by frame pointers: %s; callers in code built without them may be lost "
-	     "(--call-graph dwarf finds them)",
-	     why);
-	o->call_graph = "fp";
-	o->session_opts.unwind = SESSION_UNWIND_LEAF;
+	/* The perf-event mode that still gives whole stacks through code without frame pointers */
+	note(
+	    "unwinding copies of the stacks in user space (--call-graph dwarf), not in the kernel: "
+	    "%s",
+	    why);
+	o->call_graph = "dwarf," STR(DWARF_STACK_DEFAULT);
+	o->session_opts.unwind = SESSION_UNWIND_DWARF;
+	o->stack_size = DWARF_STACK_DEFAULT;
 	return 0;
 }
 

@@ -166,7 +166,7 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	u->skel = unwind_bpf__open();
 	if (!u->skel) {
 		err = -errno;
-		pr_warn("bpf: cannot open the unwinder's BPF object: %s", strerror(-err));
+		pr_warn("bpf: cannot open the unwinder's BPF object: %s", sear_strerror(-err));
 		goto out_free_u;
 	}
 	u->skel->rodata->self_pid = o.self_pid;
@@ -181,7 +181,7 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 		goto out_destroy;
 	err = unwind_bpf__load(u->skel);
 	if (err) {
-		pr_warn("bpf: cannot load the unwinder: %s%s", strerror(-err),
+		pr_warn("bpf: cannot load the unwinder: %s%s", sear_strerror(-err),
 			err == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 		goto out_destroy;
 	}
@@ -190,7 +190,7 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	u->idx_mem = map_mmap(u->skel->maps.row_index, &u->idx_len);
 	if (!u->rows_mem || !u->maps_mem || !u->idx_mem) {
 		err = -errno;
-		pr_warn("bpf: cannot map the unwinder's tables: %s", strerror(-err));
+		pr_warn("bpf: cannot map the unwinder's tables: %s", sear_strerror(-err));
 		goto out_unmap;
 	}
 	u->rb = ring_buffer__new(bpf_map__fd(u->skel->maps.samples), bpf_unwind__sample, u, NULL);

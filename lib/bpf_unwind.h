@@ -50,7 +50,7 @@
 struct bpf_unwind;
 
 struct bpf_unwind_opts {
-	pid_t self_pid;	   /* samples of this process are dropped; 0: the caller's */
+	pid_t self_pid;	   /* samples of this process are dropped; 0: the caller's; -1: none */
 	uint32_t max_rows; /* rows in the shared pool; 0: 4 Mi (32 MiB, and 8 MiB of index) */
 	uint32_t max_pids; /* processes with mappings; 0: 1024 */
 	/* executable mappings per process; 0: 256 (20 MiB for 1024: two slots of 40 bytes) */

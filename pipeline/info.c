@@ -26,5 +26,7 @@ void profile_info__subtitle(const struct profile_info *i, char *buf, size_t size
 		ADD(" in %.1f s", i->seconds);
 	if (i->events[0] || i->lost)
 		ADD(", %llu lost", (unsigned long long)i->lost);
+	if (i->call_graph[0])
+		ADD(", call graph %s", i->call_graph);
 #undef ADD
 }

@@ -12,7 +12,7 @@
 #include "lib/log.h"
 
 /* A module's table in the unwinder, once asked for. */
-#define TABLE_UNKNOWN 0			 /* not built yet */
+#define TABLE_UNKNOWN 0			  /* not built yet */
 #define TABLE_NONE    BPF_UNWIND_NO_TABLE /* frame-pointer steps */
 
 struct kunwind {
@@ -21,8 +21,9 @@ struct kunwind {
 	/* by symbolizer module id: the table id + 1, TABLE_UNKNOWN, or TABLE_NONE */
 	uint32_t *tables;
 	uint32_t nr_tables;
-	bool pool_full;	 /* said once */
+	bool pool_full;	  /* said once */
 	uint64_t no_room; /* mappings refused: too many processes or mappings */
+	uint64_t drops;	  /* samples lost so far, as told to the session */
 	/* the drain in progress */
 	struct sampler *sm;
 	const struct perfrec_layout *layout;
@@ -129,7 +130,7 @@ static const struct session_maps_hook kunwind_hook = {
 	.exit = kunwind__exit,
 };
 
-struct kunwind *kunwind__new(char *why, size_t len)
+struct kunwind *kunwind__new(bool include_self, uint32_t ring_bytes, char *why, size_t len)
 {
 	struct kunwind *k = calloc(1, sizeof(*k));
 	sear_log_fn prev;
@@ -141,7 +142,10 @@ struct kunwind *kunwind__new(char *why, size_t len)
 	}
 	kunwind_why[0] = 0;
 	prev = sear_log__set(kunwind__catch);
-	k->u = bpf_unwind__new(NULL);
+	k->u = bpf_unwind__new(&(struct bpf_unwind_opts){
+	    .self_pid = include_self ? -1 : 0,
+	    .ringbuf_bytes = ring_bytes,
+	});
 	err = errno;
 	sear_log__set(prev);
 	if (!k->u) {
@@ -230,6 +234,7 @@ static int kunwind__sample(void *ctx, const struct bpf_unwind_sample *bs)
 
 int kunwind__drain(struct kunwind *k, struct sampler *sm)
 {
+	struct bpf_unwind_stats st;
 	int err;
 
 	k->sm = sm;
@@ -240,6 +245,12 @@ int kunwind__drain(struct kunwind *k, struct sampler *sm)
 		k->until = UINT64_MAX;
 		sampler__drain(sm, kunwind__side, k);
 	}
+	/* Samples the full ring buffer refused are lost samples, as perf's LOST records say. */
+	bpf_unwind__stats(k->u, &st);
+	if (!k->err && st.drops > k->drops) {
+		k->err = session__tool()->lost(k->session, st.drops - k->drops);
+		k->drops = st.drops;
+	}
 	return k->err ? k->err : err;
 }
 
@@ -248,10 +259,6 @@ void kunwind__log(const struct kunwind *k)
 	struct bpf_unwind_stats st;
 
 	bpf_unwind__stats(k->u, &st);
-	if (st.drops)
-		pr_warn("%llu of %llu samples were dropped: the unwinder's ring buffer was full "
-			"(sear could not keep up: a lower -F helps)",
-			(unsigned long long)st.drops, (unsigned long long)st.samples);
 	if (st.truncated && st.samples)
 		pr_info("%llu samples (%.1f%%) end in [truncated]: their walk met code it could "
 			"not step through",

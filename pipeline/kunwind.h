@@ -2,7 +2,9 @@
 #ifndef SEAR_KUNWIND_H
 #define SEAR_KUNWIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/sampler.h"
 #include "session.h"
@@ -30,11 +32,13 @@
 struct kunwind;
 
 /*
- * Loads the unwinder. Returns NULL with errno when BPF cannot be used,
+ * Loads the unwinder, with a ring buffer of ring_bytes for its samples (a
+ * power of two; 0: 4 MiB). sear's own samples are dropped in the kernel
+ * unless include_self. Returns NULL with errno when BPF cannot be used,
  * with the reason in why (a lowercase phrase that says the remedy:
  * "operation not permitted: the in-kernel unwinder needs root, or ...").
  */
-struct kunwind *kunwind__new(char *why, size_t len);
+struct kunwind *kunwind__new(bool include_self, uint32_t ring_bytes, char *why, size_t len);
 
 /* Hooks k to session s (borrowed; it must outlive k), before any record reaches s. */
 void kunwind__set_session(struct kunwind *k, struct session *s);
@@ -56,7 +60,11 @@ int kunwind__fd(const struct kunwind *k);
  */
 int kunwind__drain(struct kunwind *k, struct sampler *sm);
 
-/* Says, through the log, what was lost or cut short: drops, truncated walks, a full pool. */
+/*
+ * Says, through the log, what was cut short: truncated walks, processes
+ * with no room. Samples lost to a full ring buffer reach the session as
+ * lost samples, as it drains.
+ */
 void kunwind__log(const struct kunwind *k);
 
 #endif

@@ -419,6 +419,7 @@ static int session__comm_record(void *ctx, const struct perfrec_comm *c)
 
 	if (c->exec && c->pid == c->tid) {
 		procs__exec(s->procs, c->pid);
+		symbolizer__exec(s->sym, c->pid);
 		if (s->unwinder)
 			unwinder__flush(s->unwinder); /* new code at old addresses */
 		if (s->maps_hook && s->maps_hook->exec) {

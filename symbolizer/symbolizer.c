@@ -298,6 +298,11 @@ void symbolizer__see(struct symbolizer *sym, pid_t pid)
 	targets__get(sym->targets, pid);
 }
 
+void symbolizer__exec(struct symbolizer *sym, pid_t pid)
+{
+	targets__exec(sym->targets, pid);
+}
+
 const char *symbolizer__container(struct symbolizer *sym, pid_t pid)
 {
 	const struct target *tg = targets__get(sym->targets, pid);

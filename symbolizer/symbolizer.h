@@ -74,6 +74,9 @@ void symbolizer__fork(struct symbolizer *sym, pid_t pid, pid_t ppid);
  */
 void symbolizer__see(struct symbolizer *sym, pid_t pid);
 
+/* pid called exec: its root and ids are read again (a chroot before exec, say). */
+void symbolizer__exec(struct symbolizer *sym, pid_t pid);
+
 /* The id (or name) of the container pid runs in, or NULL. Borrowed until symbolizer__free(). */
 const char *symbolizer__container(struct symbolizer *sym, pid_t pid);
 

@@ -234,6 +234,18 @@ void targets__fork(struct targets *t, pid_t pid, pid_t ppid)
 	}
 }
 
+void targets__exec(struct targets *t, pid_t pid)
+{
+	struct target *tg, copy;
+	bool created;
+
+	if (t->offline || !(tg = targets__slot(t, pid, &created)))
+		return;
+	copy = *tg;
+	if (!targets__read_proc(t, pid, tg))
+		*tg = copy; /* gone already: what it had is the best guess */
+}
+
 /* openat2 inside root; where the kernel lacks it (before 5.6), walk with O_NOFOLLOW. */
 static int open_in_root(int root_fd, const char *path, int flags)
 {

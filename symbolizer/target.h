@@ -62,6 +62,13 @@ void targets__set_symfs(struct targets *t, int dirfd);
 /* pid was forked by ppid: it starts with ppid's root, until seen alive. */
 void targets__fork(struct targets *t, pid_t pid, pid_t ppid);
 
+/*
+ * pid called exec: reads its root, ids and container again while it runs
+ * (a chroot, a setuid program, a container's entry point all change them
+ * at exec). Keeps what was known when it is gone.
+ */
+void targets__exec(struct targets *t, pid_t pid);
+
 enum target_open_flags {
 	TARGET_OPEN_NO_SYMLINKS = 1 << 0, /* refuse any symlink on the way */
 	TARGET_OPEN_CHECK_OWNER = 1 << 1, /* owner must be root or the target's uid */

@@ -12,10 +12,12 @@ packages="gcc make cmake pkg-config libelf-dev libdw-dev libunwind-dev libpfm4-d
 	bpftool clang"
 if [ "${1:-}" = --test ]; then
 	# To test: cmocka, xmllint, perf (the reference), clang-format (the style check),
-	# util-linux and procps (setpriv, unshare, pgrep), and chromium for the SVG's browser test.
+	# util-linux and procps (setpriv, unshare, pgrep), chromium for the SVG's browser test,
+	# and cairo's headers to build node-canvas (tests/canvas).
 	packages="$packages libcmocka-dev libxml2-utils linux-perf clang-format util-linux procps libc6-dbg
 		debuginfod curl golang-go
-		chromium"
+		chromium
+		libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev"
 fi
 
 missing=""
@@ -44,3 +46,15 @@ tests=OFF
 [ "${1:-}" = --test ] && tests=ON
 cmake -S . -B build -DSEAR_WERROR=ON -DSEAR_TESTS=$tests >/dev/null
 cmake --build build -j "$(nproc)"
+
+# node-canvas, a native addon over cairo and pixman (built without frame pointers), for the
+# unwinding test of tests/integration/canvas.sh. Prebuilt binaries cannot be downloaded here:
+# it is built from npm's source against Debian's libraries and node's own headers.
+canvas=tests/canvas/node_modules/canvas
+if [ "${1:-}" = --test ] && command -v node >/dev/null && [ ! -f $canvas/build/Release/canvas.node ]; then
+	gyp=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
+	(cd tests/canvas && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error &&
+		cd node_modules/canvas && node "$gyp" rebuild --nodedir=/usr) >build/node-canvas.log 2>&1 ||
+		echo "setup: building node-canvas failed (build/node-canvas.log):" \
+			"tests/integration/canvas.sh will fail" >&2
+fi

@@ -27,8 +27,8 @@ echo "dwarf: 40-deep recursion complete in $complete% of its samples"
 within "$complete" 90 100 || fail "dwarf: the recursion is complete in only $complete%"
 pass "dwarf: deep recursion"
 
-# With frame pointers, the default fp mode puts the hidden caller back; perf -g does not.
-"$SEAR" record -q -o "$TMP/fp.folded" -- "$WORKLOADS/unwind-fp" split 1.5
+# With frame pointers, fp mode puts the hidden caller back; perf -g does not.
+"$SEAR" record -q --call-graph fp -o "$TMP/fp.folded" -- "$WORKLOADS/unwind-fp" split 1.5
 read -r cover ratio <<<"$(spin_callers "$TMP/fp.folded")"
 echo "fp: spin keeps its caller in $cover%, ratio $ratio"
 within "$cover" 90 100 || fail "fp: only $cover% of spin samples keep their caller"
