@@ -12,6 +12,12 @@
 # - collapse: 'sear collapse' on that recording's perf script text (375 MB at the default
 #             20 s) vs stackcollapse-perf.pl on the same file, alternating, when the script
 #             is found in $FLAMEGRAPH_DIR or on PATH; and whether the outputs are identical
+# - unwind:   a perf record --call-graph dwarf file unwound by perf script and sear report
+# - overhead: the work a running target loses to each profiler attached to it, and the
+#             profiler's own CPU time, at 999 and 9999 Hz (perf without call graphs, -g,
+#             --call-graph dwarf; sear's default, fp and dwarf modes)
+#
+# BENCH_PARTS picks parts by name (default: "size report collapse unwind overhead").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -27,8 +33,11 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN { printf "%.4f\n", e - s }'; }
 
 echo "sear bench: $runs runs each, medians; $(nproc) CPUs, $(uname -r)"
+parts=" ${BENCH_PARTS:-size report collapse unwind overhead} "
+part() { [[ $parts == *" $1 "* ]]; }
 
 # 1. Size: both profilers attached to the same process for the same 4 seconds.
+if part size; then
 for i in $(seq "$runs"); do
 	"$demo" 7 &
 	pid=$!
@@ -44,11 +53,13 @@ done
 pd=$(awk '{ print $1 }' "$tmp/sizes" | median)
 sr=$(awk '{ print $2 }' "$tmp/sizes" | median)
 echo "size:     perf.data $pd B, .sear $sr B: .sear is $(awk -v a="$pd" -v b="$sr" 'BEGIN { printf "%.1f", a / b }')x smaller"
+fi
 
 # 2. Reading perf.data: one large file of a Node workload (JIT frames, deep recursion,
 #    a 100 MB binary), read by both: perf script alone (before any stackcollapse step)
 #    against sear report to an SVG. Seconds and peak RSS (GNU time's %M), alternating.
 secs=${BENCH_SECONDS:-20}
+if part report || part collapse; then
 if command -v node >/dev/null; then
 	# In the temporary folder: node leaves its isolate log where it runs; and its perf map
 	# goes with the rest at the end.
@@ -58,7 +69,9 @@ if command -v node >/dev/null; then
 else
 	perf record -q -e cpu-clock -F 4000 -g -o "$tmp/big.data" -- "$demo" 10 2>/dev/null
 fi
+fi
 timed() { /usr/bin/time -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>&1; cat "$tmp/t"; }
+if part report; then
 for i in $(seq "$runs"); do
 	timed perf script -i "$tmp/big.data" >>"$tmp/perfscript"
 	timed "$sear" report "$tmp/big.data" -o "$tmp/big.svg" >>"$tmp/searreport"
@@ -70,10 +83,12 @@ sm=$(awk '{ print $2 }' "$tmp/searreport" | median)
 nsamp=$("$sear" report "$tmp/big.data" -o - 2>/dev/null | awk '{ s += $NF } END { print s + 0 }')
 echo "report:   $nsamp samples, $(($(stat -c %s "$tmp/big.data") / 1048576)) MiB of perf.data: perf script ${ps}s ${pm} KiB, sear report to SVG ${sp}s ${sm} KiB"
 echo "          sear is $(awk -v a="$ps" -v b="$sp" 'BEGIN { printf "%.1f", a / b }')x faster, in $(awk -v a="$sm" -v b="$pm" 'BEGIN { printf "%.0f", 100 * a / b }')% of perf script's peak memory"
+fi
 
 # 3. Collapsing perf script text: the perf script output of the same Node recording, read by
 #    'sear collapse' (all CPUs) and stackcollapse-perf.pl, alternating, on the same file;
 #    wall-clock and CPU-time medians, and whether the outputs are the same bytes.
+if part collapse; then
 perf script -i "$tmp/big.data" >"$tmp/big.txt" 2>/dev/null
 mb=$(awk -v b="$(stat -c %s "$tmp/big.txt")" 'BEGIN { printf "%.0f", b / 1048576 }')
 pl=""
@@ -99,12 +114,13 @@ if [ -n "$pl" ]; then
 else
 	echo "collapse: ${mb} MiB of perf script in ${sc}s ($(awk -v m="$mb" -v s="$sc" 'BEGIN { printf "%.0f", m / s }') MiB/s); stackcollapse-perf.pl not found (set FLAMEGRAPH_DIR) for the ratio"
 fi
+fi
 
 # 4. Unwinding: one perf record --call-graph dwarf file, unwound by perf script and by
 #    sear report.
 wn=build/tests/unwind-nofp
 wf=build/tests/unwind-fp
-if [ -x "$wn" ]; then
+if [ -x "$wn" ] && part unwind; then
 	perf record -q -e cpu-clock -F 4000 --call-graph dwarf -o "$tmp/dwarf.data" -- "$wn" split 5 2>/dev/null
 	nsamp=$(perf script -i "$tmp/dwarf.data" -F ip 2>/dev/null | grep -c . || true)
 	for i in $(seq "$runs"); do
@@ -116,25 +132,63 @@ if [ -x "$wn" ]; then
 	samples=$(awk '{ s += $NF } END { print s + 0 }' "$tmp/dwarf.folded")
 	echo "unwind:   $samples dwarf samples: perf script ${pdw}s ($(awk -v n="$samples" -v s="$pdw" 'BEGIN { printf "%.0f", n / s }')/s), sear report ${sdw}s ($(awk -v n="$samples" -v s="$sdw" 'BEGIN { printf "%.0f", n / s }')/s): sear is $(awk -v a="$pdw" -v b="$sdw" 'BEGIN { printf "%.1f", a / b }')x faster"
 
-	# 5. What profiling costs the target: rounds of work done in 3 s, against none.
-	rounds() { "$@" 2>/dev/null | tail -1; }
-	for i in $(seq "$runs"); do
-		rounds "$wn" split 3 count >>"$tmp/base-nofp"
-		rounds "$sear" record -q --call-graph dwarf -o "$tmp/o.sear" -- "$wn" split 3 count >>"$tmp/sear-dwarf"
+fi
 
-		rounds "$wf" split 3 count >>"$tmp/base-fp"
-		rounds "$sear" record -q -o "$tmp/o.sear" -- "$wf" split 3 count >>"$tmp/sear-fp"
-		rounds "$sear" record -q --call-graph fp,noleaf -o "$tmp/o.sear" -- "$wf" split 3 count >>"$tmp/sear-noleaf"
-
+# 5. What profiling costs: a running target (unwind-fp, 4 s of work) is attached to for 3 s
+#    by each profiler in turn, alternating, at 999 and 9999 Hz. "lost" is the work the
+#    target did not do against an unprofiled run (medians); "cpu" is the profiler's own CPU
+#    time (user + system, medians). perf record without -g is the floor: the sampling
+#    interrupt itself. Both builds of the workload do the same work; perf -g and sear fp get
+#    the frame-pointer build, which they need, the CFI modes the build without.
+#    About 8 x 2 x RUNS x 4.5 s.
+if [ -x "$wn" ] && part overhead; then
+	# attach BIN FILE PROFILER...: runs BIN for 4 s, attaches PROFILER (with PID for the pid)
+	# after 0.5 s; appends the rounds BIN did to FILE and the profiler's CPU to FILE.cpu.
+	attach() {
+		local bin=$1 out=$2 pid
+		shift 2
+		"$bin" split 4 count >"$tmp/rounds" 2>/dev/null &
+		pid=$!
+		sleep 0.5
+		if [ $# -gt 0 ]; then
+			/usr/bin/time -f '%U %S' -o "$tmp/cpu" "${@//PID/$pid}" >/dev/null 2>&1 || true
+			awk '{ printf "%.3f\n", $1 + $2 }' "$tmp/cpu" >>"$out.cpu"
+		fi
+		wait "$pid"
+		tail -1 "$tmp/rounds" >>"$out"
+	}
+	echo "overhead: attached for 3 s to a 4 s target; work lost by the target, and the profiler's CPU seconds"
+	printf '          %-34s %9s %9s\n' mode "999 Hz" "9999 Hz"
+	modes="none perf-nocg perf-g perf-dwarf sear-auto sear-fp sear-dwarf"
+	for f in 999 9999; do
+		for i in $(seq "$runs"); do
+			attach "$wf" "$tmp/ov-$f-none"
+			attach "$wn" "$tmp/ov-$f-none-nofp"
+			attach "$wf" "$tmp/ov-$f-perf-nocg" perf record -q -e cpu-clock -F "$f" -p PID -o "$tmp/o.data" -- sleep 3
+			attach "$wf" "$tmp/ov-$f-perf-g" perf record -q -e cpu-clock -F "$f" -g -p PID -o "$tmp/o.data" -- sleep 3
+			attach "$wn" "$tmp/ov-$f-perf-dwarf" perf record -q -e cpu-clock -F "$f" --call-graph dwarf -p PID -o "$tmp/o.data" -- sleep 3
+			attach "$wn" "$tmp/ov-$f-sear-auto" "$sear" record -q -F "$f" -p PID -d 3 -o "$tmp/o.sear"
+			attach "$wf" "$tmp/ov-$f-sear-fp" "$sear" record -q -F "$f" --call-graph fp -p PID -d 3 -o "$tmp/o.sear"
+			attach "$wn" "$tmp/ov-$f-sear-dwarf" "$sear" record -q -F "$f" --call-graph dwarf -p PID -d 3 -o "$tmp/o.sear"
+		done
 	done
-	lost() { awk -v b="$(median <"$tmp/$1")" -v x="$(median <"$tmp/$2")" 'BEGIN { printf "%.1f%%", 100 * (b - x) / b }'; }
-	echo "overhead: work lost by the target at 999 Hz (perf at 4000 Hz by default: -F 999 below)"
-	: >"$tmp/perf-dwarf999"
-	: >"$tmp/perf-fp999"
-	for i in $(seq "$runs"); do
-		rounds perf record -q -e cpu-clock -F 999 --call-graph dwarf -o "$tmp/o.data" -- "$wn" split 3 count >>"$tmp/perf-dwarf999"
-		rounds perf record -q -e cpu-clock -F 999 -g -o "$tmp/o.data" -- "$wf" split 3 count >>"$tmp/perf-fp999"
+	# lost F MODE: the share of work lost against the unprofiled run of the same build
+	lost() {
+		local base=none
+		case $2 in perf-dwarf | sear-auto | sear-dwarf) base=none-nofp ;; esac
+		awk -v b="$(median <"$tmp/ov-$1-$base")" -v x="$(median <"$tmp/ov-$1-$2")" \
+			'BEGIN { printf "%.1f%%", 100 * (b - x) / b }'
+	}
+	cpu() { printf '%ss' "$(median <"$tmp/ov-$1-$2.cpu")"; }
+	for m in perf-nocg perf-g perf-dwarf sear-auto sear-fp sear-dwarf; do
+		case $m in
+		perf-nocg) name="perf record (no call graph: floor)" ;;
+		perf-g) name="perf record -g" ;;
+		perf-dwarf) name="perf record --call-graph dwarf" ;;
+		sear-auto) name="sear record (default: bpf)" ;;
+		sear-fp) name="sear record --call-graph fp" ;;
+		sear-dwarf) name="sear record --call-graph dwarf" ;;
+		esac
+		printf '          %-34s %9s %9s   cpu %s %s\n' "$name" "$(lost 999 $m)" "$(lost 9999 $m)" "$(cpu 999 $m)" "$(cpu 9999 $m)"
 	done
-	echo "          dwarf: sear $(lost base-nofp sear-dwarf), perf --call-graph dwarf $(lost base-nofp perf-dwarf999)"
-	echo "          fp:    sear (leaf callers on) $(lost base-fp sear-fp), sear fp,noleaf $(lost base-fp sear-noleaf), perf -g $(lost base-fp perf-fp999)"
 fi

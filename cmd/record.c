@@ -1158,6 +1158,13 @@ static int record__kunwind(struct record *r)
 		      kunwind__new(o->include_self, record__bpf_ring(o), why, sizeof(why)))) {
 		o->call_graph = "bpf";
 		return 0;
+	} else if (errno == EPERM && geteuid() == 0 && cgroup__in_container()) {
+		/* Root in a container that lacks the capabilities: the remedy is docker run's. */
+		snprintf(why, sizeof(why),
+			 "BPF is not allowed in this container: run it with 'docker run "
+			 "--privileged', or '--cap-add SYS_ADMIN' (or '--cap-add BPF --cap-add "
+			 "PERFMON' where Docker knows them, with '--security-opt "
+			 "seccomp=unconfined')");
 	}
 	if (o->bpf == BPF_REQUIRED) {
 		msg("cannot use --call-graph bpf: %s", why);

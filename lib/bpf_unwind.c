@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 
@@ -123,8 +124,11 @@ static int bpf_unwind__check(void)
 	return 0;
 }
 
+#define PROC_PID_INIT_INO 0xEFFFFFFCu /* the initial pid namespace's inode */
+
 struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 {
+	struct stat st;
 	struct bpf_unwind_opts o = opts ? *opts : (struct bpf_unwind_opts){ 0 };
 	struct bpf_unwind *u;
 	uint32_t i;
@@ -170,6 +174,9 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 		goto out_free_u;
 	}
 	u->skel->rodata->self_pid = o.self_pid;
+	/* sear in a pid namespace of its own: the program names tasks as perf does, from it */
+	if (!stat("/proc/self/ns/pid", &st) && st.st_ino != PROC_PID_INIT_INO)
+		u->skel->rodata->ns_ino = st.st_ino;
 	u->skel->rodata->maps_per_pid = o.maps_per_pid;
 	u->skel->rodata->wakeup_bytes = o.ringbuf_bytes / 8;
 	if ((err = bpf_map__set_max_entries(u->skel->maps.rows, o.max_rows)) ||

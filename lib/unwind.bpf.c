@@ -26,6 +26,12 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /* Set by user space before load. */
 const volatile __u32 self_pid = 0;
+/*
+ * The inode of sear's pid namespace when it is not the initial one (sear
+ * in a container): records then carry the pids that perf's side-band
+ * records use, those seen from sear's namespace. 0: global pids.
+ */
+const volatile __u32 ns_ino = 0;
 const volatile __u32 maps_per_pid = 1;
 const volatile __u64 wakeup_bytes = 1;
 
@@ -300,6 +306,28 @@ truncated:
 	return 1;
 }
 
+#define MAX_NS_DEPTH 8 /* pid namespaces nested deeper than this are not searched */
+
+/* p's number in sear's pid namespace; 0 when p is not visible there. */
+static __always_inline __u32 ns_nr(struct pid *p)
+{
+	__u32 level, i;
+	struct upid up;
+
+	if (!p)
+		return 0;
+	level = BPF_CORE_READ(p, level);
+	for (i = 0; i < MAX_NS_DEPTH && i <= level; i++) {
+		if (bpf_probe_read_kernel(&up, sizeof(up),
+					  (void *)p + bpf_core_field_offset(struct pid, numbers) +
+					      i * sizeof(struct upid)))
+			return 0;
+		if (BPF_CORE_READ(up.ns, ns.inum) == ns_ino)
+			return up.nr;
+	}
+	return 0;
+}
+
 SEC("perf_event")
 int sear_unwind(struct bpf_perf_event_data *ctx)
 {
@@ -312,6 +340,13 @@ int sear_unwind(struct bpf_perf_event_data *ctx)
 	struct scratch *s;
 	long n;
 
+	if (ns_ino) {
+		task = bpf_get_current_task_btf();
+		pid = ns_nr(BPF_CORE_READ(task, group_leader, thread_pid));
+		id = (__u64)pid << 32 | ns_nr(BPF_CORE_READ(task, thread_pid));
+		if (!pid)
+			return 0; /* outside sear's namespace: perf does not name it either */
+	}
 	if (pid == self_pid)
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);
