@@ -69,6 +69,30 @@ within "$cut" 0 5 || fail "dwarf,$want, the size the hint named, still cut $cut%
 grep -q "the stack size must be 64 to 65528 bytes" "$TMP/err" || fail "$(cat "$TMP/err")"
 pass "truncation reported; size limits"
 
+# C++ without frame pointers in dwarf mode: functions with exception-cleanup code (a
+# personality routine and an LSDA in their CIE) are unwound through, and the samples in a
+# throw, inside libgcc's unwinder, reach main too.
+"$SEAR" record -q --call-graph dwarf -o "$TMP/cxx.folded" -- "$WORKLOADS/cxx-eh-nofp" 1.5
+m=$(share "$TMP/cxx.folded" '^cxx-eh-nofp;_start;__libc_start_main;([^;]*;)?main;')
+t=$(awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+	if (s ~ /;(__cxa_throw|_Unwind_[A-Za-z_]*)(;|$)/) { t += n; if (s ~ /;main;work::round_trip;work::check;/) c += n } }
+	END { printf "%.1f %d\n", t ? 100 * c / t : 0, t }' "$TMP/cxx.folded")
+echo "dwarf C++: $m% of stacks reach main; in a throw: $t (% whole, samples)"
+within "$m" 90 100 || fail "dwarf C++: only $m% reach main"
+within "${t% *}" 90 100 || fail "dwarf C++: samples in a throw whole in only ${t% *}%"
+pass "dwarf: C++ with exceptions"
+
+# PLT stubs are named after the function they reach, as perf does, never _init; in both modes.
+for mode in dwarf bpf; do
+	"$SEAR" record -q --call-graph "$mode" -o "$TMP/plt.folded" -- "$WORKLOADS/plt" 1 2>"$TMP/err" ||
+		{ [ "$mode" = bpf ] && grep -q "not permitted" "$TMP/err" && continue; fail "$(cat "$TMP/err")"; }
+	p=$(share "$TMP/plt.folded" ';main;step_many;tiny_step@plt$')
+	echo "$mode: tiny_step@plt has $p% of the samples"
+	within "$p" 1 40 || fail "$mode: the stub tiny_step@plt has $p% of the samples"
+	grep -q '_init' "$TMP/plt.folded" && fail "$mode: a stub is named _init: $(grep _init "$TMP/plt.folded" | head -2)"
+done
+pass "PLT stubs: name@plt, under their caller"
+
 # Node in dwarf mode: JIT code has no CFI; the walk goes on by frame pointer.
 if command -v node >/dev/null; then
 	cd "$TMP"
