@@ -775,6 +775,7 @@ static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t a
 	struct symtab *t;
 	struct dwarf_frame df[MAX_INLINE];
 	const char *name = NULL;
+	char fde_name[256];
 	uint64_t vaddr = addr;
 	int i, n = 0;
 
@@ -798,6 +799,13 @@ static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t a
 	if (!name) {
 		out[0] = (struct sym_frame){ .name = d->label, .kind = d->kind, .func = d->label };
 		return 1;
+	}
+	if (name[0] == '+' && d->path) {
+		/* A stripped function, known by its FDE: "libfoo.so.1+0x3a600", for addr2line */
+		const char *base = strrchr(d->path, '/');
+
+		snprintf(fde_name, sizeof(fde_name), "%.200s%s", base ? base + 1 : d->path, name);
+		name = fde_name;
 	}
 	if (!n || !sym->opts.inline_frames) {
 		/* One frame; its line is the innermost one's, where the address really is. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/ehframe.h"
 #include "symtab.h"
 
 #define SYMTAB_MAX_SYMS	 (16u << 20) /* far above any real binary */
@@ -18,13 +19,14 @@ struct sym {
 	uint64_t start;
 	uint32_t size;	      /* unsized: the most it may run, until the next symbol ends it */
 	uint32_t name : 29;   /* offset into names */
-	uint32_t rank : 2;    /* among aliases the highest wins: global, weak, local */
+	uint32_t rank : 2;    /* among aliases the highest wins: global, weak, local, FDE */
 	uint32_t unsized : 1; /* the file gave no size */
 };
 
 #define SYMTAB_MAX_NAMES (1u << 29) /* what a name offset can address */
 
 enum {
+	RANK_FDE, /* no symbol: a function's bounds from its FDE, named by file offset */
 	RANK_LOCAL,
 	RANK_WEAK,
 	RANK_GLOBAL,
@@ -32,6 +34,10 @@ enum {
 
 struct segment {
 	uint64_t offset, vaddr, filesz;
+};
+
+struct fde_range {
+	uint64_t start, end; /* image addresses */
 };
 
 struct symtab {
@@ -47,6 +53,9 @@ struct symtab {
 	uint8_t *eh_frame_hdr, *eh_frame;
 	uint64_t eh_frame_hdr_vaddr, eh_frame_hdr_size, eh_frame_vaddr, eh_frame_size;
 	bool debug_info; /* had .debug_info */
+	/* a stripped file's functions, from .eh_frame, until symtab__fde_names() */
+	struct fde_range *fdes;
+	size_t nr_fdes, cap_fdes;
 };
 
 static struct symtab *symtab__alloc(void)
@@ -62,6 +71,7 @@ void symtab__free(struct symtab *t)
 	free(t->names);
 	free(t->eh_frame_hdr);
 	free(t->eh_frame);
+	free(t->fdes);
 	free(t);
 }
 
@@ -237,22 +247,28 @@ static void symtab__finish(struct symtab *t)
 	}
 }
 
-const char *symtab__lookup(const struct symtab *t, uint64_t addr, uint64_t *offset)
+/* The symbol among the n sorted ones of v that covers addr, or NULL. */
+static const struct sym *syms__find(const struct sym *v, size_t n, uint64_t addr)
 {
-	size_t lo = 0, hi = t->nr, mid;
-	const struct sym *s;
+	size_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (t->syms[mid].start <= addr)
+		if (v[mid].start <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (!lo)
+	if (!lo || addr - v[lo - 1].start >= v[lo - 1].size)
 		return NULL;
-	s = &t->syms[lo - 1];
-	if (addr - s->start >= s->size)
+	return &v[lo - 1];
+}
+
+const char *symtab__lookup(const struct symtab *t, uint64_t addr, uint64_t *offset)
+{
+	const struct sym *s = syms__find(t->syms, t->nr, addr);
+
+	if (!s)
 		return NULL;
 	if (offset)
 		*offset = addr - s->start;
@@ -519,13 +535,90 @@ int symtab__image_span(const struct symtab *t, uint64_t *lo, uint64_t *hi)
 	return *hi > *lo ? 0 : -ENOENT;
 }
 
+static int symtab__fde(void *ctx, uint64_t start, uint64_t end)
+{
+	struct symtab *t = ctx;
+
+	if (end <= start)
+		return 0;
+	if (t->nr_fdes == t->cap_fdes) {
+		size_t cap = t->cap_fdes ? t->cap_fdes * 2 : 256;
+		struct fde_range *f = realloc(t->fdes, cap * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		t->fdes = f;
+		t->cap_fdes = cap;
+	}
+	t->fdes[t->nr_fdes++] = (struct fde_range){ start, end };
+	return 0;
+}
+
+/*
+ * A stripped file's functions: the ranges of its .eh_frame's FDEs, named
+ * once the symbols are sorted (symtab__fde_names()). Returns 0 or -ENOMEM.
+ */
+static int elf__read_fdes(Elf_Scn *scn, const GElf_Shdr *sh, struct symtab *t)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+
+	if (!d || !d->d_buf || sh->sh_type == SHT_NOBITS)
+		return 0;
+	return ehframe__fdes_mem(d->d_buf, d->d_size,
+				 &(struct ehframe_opts){ .vaddr = sh->sh_addr }, symtab__fde,
+				 t) == -ENOMEM
+		   ? -ENOMEM
+		   : 0;
+}
+
+/*
+ * Names each function of a stripped file that no symbol covers after its
+ * FDE: "+0x3a600", the function's start as a file offset, which the
+ * symbolizer prefixes with the module's name. Then sorts again.
+ */
+static void symtab__fde_names(struct symtab *t)
+{
+	size_t i, j, nr = t->nr;
+	char name[32];
+
+	for (i = 0; i < t->nr_fdes; i++) {
+		const struct fde_range *f = &t->fdes[i];
+		/* the symbols as sorted: those added here are not, and come after them */
+		const struct sym *s = syms__find(t->syms, nr, f->start);
+		uint64_t off;
+
+		/* A symbol at the start, or sized to cover it, is the function; an unsized one
+		 * that began earlier only ran up to it. */
+		if (s && (!s->unsized || s->start == f->start))
+			continue;
+		for (j = 0; j < t->nr_segs; j++)
+			if (f->start >= t->segs[j].vaddr &&
+			    f->start - t->segs[j].vaddr < t->segs[j].filesz)
+				break;
+		if (j == t->nr_segs)
+			continue;
+		off = f->start - t->segs[j].vaddr + t->segs[j].offset;
+		snprintf(name, sizeof(name), "+0x%llx", (unsigned long long)off);
+		if (symtab__add(t, f->start,
+				f->end - f->start > UINT32_MAX ? UINT32_MAX : f->end - f->start,
+				false, name, strlen(name), RANK_FDE))
+			break; /* out of memory or room: the rest keep the module's name */
+	}
+	free(t->fdes);
+	t->fdes = NULL;
+	t->nr_fdes = t->cap_fdes = 0;
+	if (t->nr != nr)
+		symtab__finish(t);
+}
+
 static struct symtab *symtab__from_elf(Elf *elf, int flags)
 {
 	struct symtab *t;
 	Elf_Scn *scn = NULL;
 	struct plt_info plt = { 0 };
+	Elf_Scn *ehscn = NULL;
+	GElf_Shdr sh, ehsh = { 0 };
 	GElf_Ehdr eh;
-	GElf_Shdr sh;
 	GElf_Phdr ph;
 	size_t i, nph;
 
@@ -560,8 +653,13 @@ static struct symtab *symtab__from_elf(Elf *elf, int flags)
 		    !t->eh_frame_hdr)
 			t->eh_frame_hdr =
 			    section_copy(scn, &sh, &t->eh_frame_hdr_vaddr, &t->eh_frame_hdr_size);
-		if ((flags & SYMTAB_UNWIND) && name && !strcmp(name, ".eh_frame") && !t->eh_frame)
-			t->eh_frame = section_copy(scn, &sh, &t->eh_frame_vaddr, &t->eh_frame_size);
+		if (name && !strcmp(name, ".eh_frame") && !ehscn) {
+			ehscn = scn;
+			ehsh = sh;
+			if (flags & SYMTAB_UNWIND)
+				t->eh_frame =
+				    section_copy(scn, &sh, &t->eh_frame_vaddr, &t->eh_frame_size);
+		}
 		if ((sh.sh_type == SHT_SYMTAB || (sh.sh_type == SHT_DYNSYM && !t->full)) &&
 		    elf__read_symbols(elf, scn, &sh, t))
 			goto out_nomem;
@@ -581,6 +679,8 @@ static struct symtab *symtab__from_elf(Elf *elf, int flags)
 	}
 	if (plt.rela && plt.dynsym && (plt.plt || plt.plt_sec) && eh.e_machine == EM_X86_64 &&
 	    elf__read_plt(elf, &plt, t))
+		goto out_nomem;
+	if (!t->full && ehscn && elf__read_fdes(ehscn, &ehsh, t))
 		goto out_nomem;
 	elf__read_build_id(elf, t);
 	return t; /* not finished: the caller ends the Elf first, to free its copies */
@@ -603,8 +703,10 @@ struct symtab *symtab__new_elf_mem(const void *buf, size_t len, int flags)
 	}
 	t = symtab__from_elf(elf, flags);
 	elf_end(elf);
-	if (t)
+	if (t) {
 		symtab__finish(t);
+		symtab__fde_names(t);
+	}
 	return t;
 }
 
@@ -622,8 +724,10 @@ struct symtab *symtab__new_elf_fd(int fd, int flags)
 	}
 	t = symtab__from_elf(elf, flags);
 	elf_end(elf);
-	if (t)
+	if (t) {
 		symtab__finish(t);
+		symtab__fde_names(t);
+	}
 	return t;
 }
 

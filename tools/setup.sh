@@ -15,7 +15,7 @@ if [ "${1:-}" = --test ]; then
 	# util-linux and procps (setpriv, unshare, pgrep), chromium for the SVG's browser test,
 	# and cairo's headers to build node-canvas (tests/canvas).
 	packages="$packages libcmocka-dev libxml2-utils linux-perf clang-format util-linux procps libc6-dbg
-		debuginfod curl golang-go
+		debuginfod elfutils curl golang-go
 		chromium
 		libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev"
 fi

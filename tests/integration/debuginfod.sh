@@ -50,6 +50,27 @@ grep -q ';hot_run;' "$TMP/down.folded" || fail "down: the exported hot_run lost 
 grep -q 'hot_convolve' "$TMP/down.folded" && fail "down: a static name from nowhere"
 pass "server down: $took s, a note, the library's own names"
 
+# With no debug file at all, the static functions are still frames of their own, bounded by
+# their FDEs and named by file offset: libhot.so+0x1110, which eu-addr2line resolves on the
+# debug file (about 70/30, as the names would split).
+fde_names() {
+	awk '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); k = split(s, a, ";")
+		if (a[k] ~ /^libhot\.so\+0x[0-9a-f]+$/) c[a[k]] += n; t += n }
+		END { for (f in c) printf "%s %.1f\n", f, 100 * c[f] / t }' "$1" | sort -k2 -nr
+}
+fde_names "$TMP/down.folded" >"$TMP/fde"
+echo "server down, FDE-bound names:" $(cat "$TMP/fde")
+[ "$(wc -l <"$TMP/fde")" -ge 2 ] || fail "down: fewer than two libhot.so+0x... frames: $(head -3 "$TMP/down.folded")"
+grep -q '\[libhot.so\]' "$TMP/down.folded" && fail "down: addresses left in the [libhot.so] lump"
+read -r first share1 <<<"$(sed -n 1p "$TMP/fde")"
+read -r second share2 <<<"$(sed -n 2p "$TMP/fde")"
+[ "$(eu-addr2line -f -e "$WORKLOADS/debuginfod/libhot.debug" "${first#libhot.so+}" | head -1)" = hot_convolve ] ||
+	fail "$first is not hot_convolve in the debug file"
+[ "$(eu-addr2line -f -e "$WORKLOADS/debuginfod/libhot.debug" "${second#libhot.so+}" | head -1)" = hot_reflect ] ||
+	fail "$second is not hot_reflect in the debug file"
+within "$share1" 55 85 || fail "$first (hot_convolve) has $share1%"
+pass "no debug file: $first = hot_convolve ($share1%), $second = hot_reflect ($share2%), by eu-addr2line"
+
 # A server that accepts and never answers costs the bound, not more.
 perl -MIO::Socket::INET -e '
 	my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0], Listen => 64,
