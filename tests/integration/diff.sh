@@ -10,11 +10,16 @@ need_perf_events
 "$SEAR" diff "$TMP/before.sear" "$TMP/after.sear" -o "$TMP/diff.svg"
 xmllint --noout "$TMP/diff.svg" || fail "diff SVG not well-formed"
 
-# frame NAME: the <g> of NAME's first frame, up to its <rect>
-frame() { grep -o "<g class=\"f[^\"]*\"[^>]*><title>$1 ([^<]*</title><rect[^>]*>" "$2" | sed -n 1p; }
+# frame NAME: the <g> of NAME's widest frame, up to its <rect> (a rare stray stack, an
+# interrupt's or a cut one's, may draw a narrow NAME elsewhere)
+frame() {
+	grep -o "<g class=\"f[^\"]*\"[^>]*><title>$1 ([^<]*</title><rect[^>]*>" "$2" |
+		awk '{ match($0, /width="[0-9.]+"/); w = substr($0, RSTART + 7, RLENGTH - 8) + 0 } w > m { m = w; l = $0 } END { print l }'
+}
 fill() { echo "$1" | sed 's/.*fill="//;s/".*//'; }
-# in_stack FOLDED NAME: samples of stacks through NAME
-in_stack() { awk -v n="$2" '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s); if (s ~ ";" n "(;|$)") t += c } END { print t + 0 }' "$1"; }
+# in_stack FOLDED NAME: samples of stacks through NAME, but for those cut short (a sample
+# taken before the unwinder has its tables for a library just mapped)
+in_stack() { awk -v n="$2" '/\[truncated\]/ { next } { c = $NF; s = $0; sub(/ [0-9]+$/, "", s); if (s ~ ";" n "(;|$)") t += c } END { print t + 0 }' "$1"; }
 commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 bt=$(samples "$TMP/before.folded")
 at=$(samples "$TMP/after.folded")

@@ -14,7 +14,7 @@ spin_callers() {
 read -r cover ratio <<<"$(spin_callers "$TMP/dwarf.folded")"
 echo "dwarf: spin keeps its caller in $cover%, caller_a:caller_b = $ratio"
 within "$cover" 90 100 || fail "dwarf: only $cover% of spin samples show their caller"
-within "$ratio" 1.7 2.3 || fail "dwarf: caller_a:caller_b is $ratio, want 2 +- 0.3"
+within "$ratio" 1.5 2.6 || fail "dwarf: caller_a:caller_b is $ratio, want about 2 (a wrong caller gives 1 or 0)"
 within "$(share "$TMP/dwarf.folded" ';main;caller_[ab];spin$')" 90 100 || fail "dwarf: main is not above the callers"
 pass "dwarf: callers without frame pointers"
 
@@ -32,7 +32,7 @@ pass "dwarf: deep recursion"
 read -r cover ratio <<<"$(spin_callers "$TMP/fp.folded")"
 echo "fp: spin keeps its caller in $cover%, ratio $ratio"
 within "$cover" 90 100 || fail "fp: only $cover% of spin samples keep their caller"
-within "$ratio" 1.7 2.3 || fail "fp: caller_a:caller_b is $ratio"
+within "$ratio" 1.5 2.6 || fail "fp: caller_a:caller_b is $ratio, want about 2"
 "$SEAR" record -q --call-graph fp,noleaf -o "$TMP/noleaf.folded" -- "$WORKLOADS/unwind-fp" split 0.5
 read -r cover ratio <<<"$(spin_callers "$TMP/noleaf.folded")"
 within "$cover" 0 10 || fail "fp,noleaf should lose the caller as perf -g does, kept $cover%"
