@@ -62,6 +62,9 @@ struct record_opts {
 	int nr_pids, nr_tids;
 	bool system_wide;
 	bool include_self;			 /* -a: keep sear's own samples */
+	bool off_cpu;				 /* --off-cpu: waits too */
+	bool off_cpu_skip_idle;			 /* not epoll_wait's */
+	uint64_t off_cpu_min_ns;		 /* --off-cpu-threshold */
 	char *cgroup_list;			 /* --cgroup/-G, comma-separated; split in place */
 	const char *cgroups[RECORD_MAX_CGROUPS]; /* PATH or CONTAINER-ID each */
 	int nr_cgroups;
@@ -155,6 +158,12 @@ static void record__usage(FILE *f)
 	      "  --pid-roots            name root frames 'comm [pid]', one per process\n"
 	      "                           sear record -a --pid-roots -d 5 -o pids.svg\n"
 	      "  --include-self         with -a, keep sear's own samples (left out by default)\n"
+	      "  --off-cpu              also the time threads spend blocked (sleeping, waiting\n"
+	      "                         on I/O or a lock), with its stacks, under [off-cpu]\n"
+	      "                         frames: widths become time, in ms\n"
+	      "                           sear record --off-cpu -p 4242 -d 10 -o wait.svg\n"
+	      "  --off-cpu-threshold MS leave out waits shorter than MS milliseconds\n"
+	      "  --off-cpu-skip-idle    leave out idle event loops' waits (epoll, poll, select)\n"
 	      "\n"
 	      "Sampling:\n"
 	      "  -F, --freq HZ          samples per second (default 999)\n"
@@ -341,6 +350,9 @@ enum {
 	OPT_CGROUP,
 	OPT_PID_ROOTS,
 	OPT_INCLUDE_SELF,
+	OPT_OFF_CPU,
+	OPT_OFF_CPU_THRESHOLD,
+	OPT_OFF_CPU_SKIP_IDLE,
 };
 
 static int record__parse(struct record_opts *o, int argc, char **argv)
@@ -352,6 +364,9 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "pid-roots", no_argument, NULL, OPT_PID_ROOTS },
 		{ "include-self", no_argument, NULL, OPT_INCLUDE_SELF },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "off-cpu-threshold", required_argument, NULL, OPT_OFF_CPU_THRESHOLD },
+		{ "off-cpu-skip-idle", no_argument, NULL, OPT_OFF_CPU_SKIP_IDLE },
 		{ "freq", required_argument, NULL, 'F' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "event", required_argument, NULL, 'e' },
@@ -408,6 +423,24 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 			break;
 		case OPT_INCLUDE_SELF:
 			o->include_self = true;
+			break;
+		case OPT_OFF_CPU:
+			o->off_cpu = true;
+			break;
+		case OPT_OFF_CPU_THRESHOLD:
+			if (parse_seconds(optarg, &d) || d > 3.6e6) {
+				msg("invalid --off-cpu-threshold '%s': give milliseconds, such as "
+				    "1 "
+				    "or 0.5",
+				    optarg);
+				return -1;
+			}
+			o->off_cpu_min_ns = d * 1e6;
+			o->off_cpu = true;
+			break;
+		case OPT_OFF_CPU_SKIP_IDLE:
+			o->off_cpu_skip_idle = true;
+			o->off_cpu = true;
 			break;
 		case OPT_PID_ROOTS:
 			o->session_opts.pid_roots = true;
@@ -917,6 +950,7 @@ static void record__info(struct record *r, struct profile_info *info, double sec
 	info->samples = st->samples;
 	info->lost = st->lost;
 	info->seconds = secs;
+	info->time_us = r->opts.session_opts.time_weights;
 	snprintf(info->call_graph, sizeof(info->call_graph), "%s", r->opts.call_graph);
 }
 
@@ -943,6 +977,7 @@ static void record__meta(struct record *r, struct sear_meta *m)
 		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.sysname, u.release);
 	snprintf(m->call_graph, sizeof(m->call_graph), "%s", r->opts.call_graph);
 	m->container_roots = r->opts.session_opts.container_roots;
+	m->weight_us = r->opts.session_opts.time_weights;
 }
 
 /* Writes the pending samples as a .sear chunk. A write error stops the .sear, not the rest. */
@@ -1039,6 +1074,7 @@ static int record__write(struct record *r, double secs)
 			record__info(r, &info, secs);
 			profile_info__subtitle(&info, subtitle, sizeof(subtitle));
 			r->opts.svg.subtitle = subtitle;
+			profile_info__svg(&info, &r->opts.svg);
 		}
 		if (output__write(&r->outs[i], f, &r->opts.svg))
 			ret = -1;
@@ -1148,14 +1184,26 @@ static uint32_t record__bpf_ring(const struct record_opts *o)
 static int record__kunwind(struct record *r)
 {
 	struct record_opts *o = &r->opts;
+	struct kunwind_opts ko = {
+		.include_self = o->include_self,
+		.ring_bytes = record__bpf_ring(o),
+		.offcpu = o->off_cpu,
+		.offcpu_idle = !o->off_cpu_skip_idle,
+		.offcpu_min_ns = o->off_cpu_min_ns,
+	};
 	char why[256];
 
-	if (o->bpf == BPF_OFF)
+	if (o->bpf == BPF_OFF) {
+		if (o->off_cpu) {
+			msg("--off-cpu takes its stacks in the kernel: leave out --call-graph %s",
+			    o->call_graph);
+			return -1;
+		}
 		return 0;
+	}
 	if (o->nr_events > 1)
 		snprintf(why, sizeof(why), "the in-kernel unwinder takes one event (-e) at a time");
-	else if ((r->kunwind =
-		      kunwind__new(o->include_self, record__bpf_ring(o), why, sizeof(why)))) {
+	else if ((r->kunwind = kunwind__new(&ko, why, sizeof(why)))) {
 		o->call_graph = "bpf";
 		return 0;
 	} else if (errno == EPERM && geteuid() == 0 && cgroup__in_container()) {
@@ -1166,8 +1214,8 @@ static int record__kunwind(struct record *r)
 			 "PERFMON' where Docker knows them, with '--security-opt "
 			 "seccomp=unconfined')");
 	}
-	if (o->bpf == BPF_REQUIRED) {
-		msg("cannot use --call-graph bpf: %s", why);
+	if (o->bpf == BPF_REQUIRED || o->off_cpu) {
+		msg("cannot use %s: %s", o->off_cpu ? "--off-cpu" : "--call-graph bpf", why);
 		return -1;
 	}
 	/* The perf-event mode that still gives whole stacks through code without frame pointers */
@@ -1186,15 +1234,27 @@ static int record__sampler_opts(struct record *r, struct sampler_opts *opts)
 {
 	struct record_opts *o = &r->opts;
 
+	bool clock;
+
 	if (record__events(r, opts))
 		return -1;
 	opts->freq = o->freq;
 	opts->period = o->period;
+	clock = opts->events[0].type == PERF_TYPE_SOFTWARE &&
+		(opts->events[0].config == PERF_COUNT_SW_CPU_CLOCK ||
+		 opts->events[0].config == PERF_COUNT_SW_TASK_CLOCK);
+	if (o->off_cpu) {
+		/* One unit for both: a clock's samples weigh their period in ns; others 1/F s. */
+		if (!clock && o->period) {
+			msg("--off-cpu weighs samples in time: with -c, sample a clock "
+			    "(-e cpu-clock), or use -F");
+			return -1;
+		}
+		o->session_opts.time_weights = true;
+		o->session_opts.sample_ns = clock ? 0 : 1000000000ull / (o->freq ? o->freq : 1);
+	}
 	/* A clock's period is in ns: a small -c asks for more samples than a CPU can take. */
-	if (o->period && opts->events[0].type == PERF_TYPE_SOFTWARE &&
-	    (opts->events[0].config == PERF_COUNT_SW_CPU_CLOCK ||
-	     opts->events[0].config == PERF_COUNT_SW_TASK_CLOCK) &&
-	    1e9 / o->period > 100000)
+	if (o->period && clock && 1e9 / o->period > 100000)
 		msg("warning: -c %llu on %s asks for %.0f samples per second per CPU: the target "
 		    "will crawl; -c 1000000 (1 ms) or -F 999 are usual",
 		    (unsigned long long)o->period, r->event_name, 1e9 / o->period);

@@ -124,6 +124,7 @@ int cmd_report(int argc, char **argv)
 	if (load_flame(argv[optind], &lo, f, &info, false))
 		goto out;
 	profile_info__subtitle(&info, subtitle, sizeof(subtitle));
+	profile_info__svg(&info, &svg);
 	if (!svg.title)
 		svg.title = info.title;
 	if (!svg.subtitle)

@@ -438,7 +438,7 @@ bool svg__bgcolor_known(const char *bg)
 /*
  * sear's own colours, by where the code lives, with ranges that do not
  * overlap: reds for native code, orange for the kernel, green for JIT
- * code, grey for frames without a symbol. The shade comes from a hash of
+ * code, grey for frames without a symbol, blue for off-CPU waits. The shade comes from a hash of
  * the name, so a function keeps its colour from one graph to the next.
  */
 static void kind_rgb(const char *name, size_t len, enum frame_kind kind, char *buf, size_t size)
@@ -447,7 +447,9 @@ static void kind_rgb(const char *name, size_t len, enum frame_kind kind, char *b
 	double v1 = (h & 0xff) / 255.0, v2 = (h >> 8 & 0xff) / 255.0;
 	int r, g, b;
 
-	if (kind != FRAME_ROOT && len > 1 && name[0] == '[' && name[len - 1] == ']')
+	if (kind == FRAME_OFFCPU)
+		r = 60 + (int)(30 * v1), g = 110 + (int)(40 * v2), b = 225; /* blue: waiting */
+	else if (kind != FRAME_ROOT && len > 1 && name[0] == '[' && name[len - 1] == ']')
 		r = g = b = 175 + (int)(30 * v1); /* [unknown], [libfoo.so] */
 	else if (kind == FRAME_KERNEL)
 		r = 235 + (int)(20 * v1), g = 140 + (int)(45 * v2), b = (int)(40 * v1);

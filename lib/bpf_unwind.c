@@ -179,6 +179,11 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 		u->skel->rodata->ns_ino = st.st_ino;
 	u->skel->rodata->maps_per_pid = o.maps_per_pid;
 	u->skel->rodata->wakeup_bytes = o.ringbuf_bytes / 8;
+	u->skel->rodata->offcpu_min_ns = o.offcpu_min_ns;
+	if (!o.offcpu) {
+		bpf_program__set_autoload(u->skel->progs.sear_offcpu, false);
+		bpf_map__set_autocreate(u->skel->maps.waits, false);
+	}
 	if ((err = bpf_map__set_max_entries(u->skel->maps.rows, o.max_rows)) ||
 	    (err = bpf_map__set_max_entries(u->skel->maps.row_index, u->max_idx)) ||
 	    (err = bpf_map__set_max_entries(u->skel->maps.mappings,
@@ -204,6 +209,16 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	if (!u->rb) {
 		err = -errno;
 		goto out_unmap;
+	}
+	if (o.offcpu) {
+		u->skel->links.sear_offcpu = bpf_program__attach(u->skel->progs.sear_offcpu);
+		if (!u->skel->links.sear_offcpu) {
+			err = -errno;
+			pr_warn("bpf: cannot attach the off-CPU program to sched_switch: %s",
+				sear_strerror(-err));
+			ring_buffer__free(u->rb);
+			goto out_unmap;
+		}
 	}
 	return u;
 out_unmap:
@@ -502,6 +517,7 @@ void bpf_unwind__stats(const struct bpf_unwind *u, struct bpf_unwind_stats *out)
 			out->truncated += c[i].truncated;
 			out->fp_steps += c[i].fp_steps;
 			out->cfi_steps += c[i].cfi_steps;
+			out->offcpu += c[i].offcpu;
 		}
 	}
 	free(c);

@@ -2,6 +2,7 @@
 #ifndef SEAR_BPF_UNWIND_H
 #define SEAR_BPF_UNWIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -56,6 +57,14 @@ struct bpf_unwind_opts {
 	/* executable mappings per process; 0: 256 (20 MiB for 1024: two slots of 40 bytes) */
 	uint32_t maps_per_pid;
 	uint32_t ringbuf_bytes; /* ring buffer size, a power of two; 0: 4 MiB */
+	/*
+	 * Off-CPU: also the waits of the threads of processes with mappings,
+	 * from sched_switch, as samples with BPF_UNWIND_F_OFFCPU whose period
+	 * is the time blocked (in ns, offcpu_min_ns at least) and whose time is
+	 * when the thread blocked. Preemptions are not waits.
+	 */
+	bool offcpu;
+	uint64_t offcpu_min_ns;
 };
 
 /*
@@ -151,6 +160,7 @@ struct bpf_unwind_stats {
 	uint64_t cfi_steps; /* steps by CFI rows */
 	uint64_t pool_full; /* tables refused for lack of room */
 	uint64_t rows;	    /* rows in the pool */
+	uint64_t offcpu;    /* off-CPU: blocks of target threads seen */
 };
 
 /* Fills *out with the counters so far (the BPF ones summed over CPUs). */

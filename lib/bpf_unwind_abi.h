@@ -20,6 +20,8 @@
  *    page needs to search (a cache line or two instead of the whole table).
  *  - samples (RINGBUF): one struct bpf_unwind_record per sample.
  *  - counters (PERCPU_ARRAY, one entry): struct bpf_unwind_counters.
+ *  - waits (TASK_STORAGE): off-CPU, each blocked target thread's stacks and
+ *    when it blocked, until it runs again.
  */
 
 #include "unwind_row.h"
@@ -47,6 +49,7 @@ struct bpf_unwind_mapping {
 #define BPF_UNWIND_F_TRUNCATED 1 /* the user walk stopped before the outermost frame */
 #define BPF_UNWIND_F_KERNEL    2 /* the sample hit in kernel mode */
 #define BPF_UNWIND_F_NO_USER   4 /* a kernel thread: no user stack */
+#define BPF_UNWIND_F_OFFCPU    8 /* time blocked: period is in ns, time is when it blocked */
 
 /*
  * For page k of a module: lo is how many of its rows have a pc at or below
@@ -73,6 +76,7 @@ struct bpf_unwind_counters {
 	__u64 truncated; /* walks that stopped before the outermost frame */
 	__u64 fp_steps;	 /* frame-pointer steps */
 	__u64 cfi_steps; /* steps by a CFI row */
+	__u64 offcpu;	 /* blocks of target threads seen (off-CPU) */
 };
 
 #endif

@@ -8,6 +8,7 @@ enum frame_kind {
 	FRAME_KERNEL, /* kernel and its modules */
 	FRAME_JIT,    /* JIT or interpreter code in anonymous memory */
 	FRAME_ROOT,   /* a process or thread name at the root of its stacks */
+	FRAME_OFFCPU, /* the [off-cpu] marker above the frames of a wait */
 };
 
 #endif

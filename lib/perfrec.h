@@ -44,6 +44,7 @@ struct perfrec_sample {
 	uint64_t stack_dyn;   /* bytes of it that are valid */
 	const uint8_t *stack; /* borrowed */
 	bool truncated;	      /* set by sources that unwind: the stack goes on past ips */
+	bool off_cpu;	      /* set by sources that time waits: period is the ns blocked */
 };
 
 /* Common trailer of non-sample records when sample_id_all is set. */

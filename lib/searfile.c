@@ -119,7 +119,8 @@ static int meta__header(const struct sear_meta *m, struct buf *b)
 		       buf__kv_u64(b, "start_ns", m->start_ns) || buf__kv(b, "start_unix", num) ||
 		       buf__kv(b, "host", m->host) || buf__kv(b, "kernel", m->kernel) ||
 		       buf__kv(b, "call_graph", m->call_graph) ||
-		       buf__kv_u64(b, "container_roots", m->container_roots)
+		       buf__kv_u64(b, "container_roots", m->container_roots) ||
+		       (m->weight_us && buf__kv(b, "weight_unit", "us"))
 		   ? -ENOMEM
 		   : 0;
 }
@@ -197,6 +198,8 @@ static void meta__parse(struct sear_meta *m, const char *text, size_t len)
 				meta__value(eq + 1, eol, m->call_graph, sizeof(m->call_graph));
 			else if (KEY("container_roots"))
 				m->container_roots = meta__u64(value) != 0;
+			else if (KEY("weight_unit"))
+				m->weight_us = !strcmp(value, "us");
 			else if (KEY("samples"))
 				m->samples = meta__u64(value);
 			else if (KEY("lost"))
@@ -707,7 +710,7 @@ static int sear_reader__stacks(struct sear_reader *r, struct cur *c)
 		for (j = 0; j < nf; j++) {
 			uint64_t s = cur__varint(c);
 
-			if (c->bad || s >= r->nr_strings || c->p >= c->end || *c->p > FRAME_ROOT)
+			if (c->bad || s >= r->nr_strings || c->p >= c->end || *c->p > FRAME_OFFCPU)
 				return -EINVAL;
 			r->frames[r->nr_frames + j] = s;
 			r->kinds[r->nr_frames + j] = *c->p++;

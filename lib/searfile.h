@@ -38,6 +38,7 @@ struct sear_meta {
 	char kernel[256];     /* "kernel": uname -sr */
 	char call_graph[64];  /* "call_graph": how stacks were read (fp, dwarf,8192, bpf...) */
 	bool container_roots; /* "container_roots": stacks of containers sit under a root frame */
+	bool weight_us;	      /* "weight_unit" us: weights are microseconds of time (--off-cpu) */
 	/* trailer */
 	bool complete;		  /* the trailer was read */
 	uint64_t samples;	  /* "samples" */

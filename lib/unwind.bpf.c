@@ -16,6 +16,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 
 #include "lib/bpf_unwind_abi.h"
 
@@ -328,26 +329,99 @@ static __always_inline __u32 ns_nr(struct pid *p)
 	return 0;
 }
 
+/*
+ * The current task's pid and tid as perf names them for sear: the host's,
+ * or those seen from sear's pid namespace. Returns false for a task to
+ * leave out: sear itself, or one outside sear's namespace.
+ */
+static __always_inline bool current_ids(__u32 *pid, __u32 *tid)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task;
+
+	*pid = id >> 32;
+	*tid = (__u32)id;
+	if (ns_ino) {
+		task = bpf_get_current_task_btf();
+		*pid = ns_nr(BPF_CORE_READ(task, group_leader, thread_pid));
+		*tid = ns_nr(BPF_CORE_READ(task, thread_pid));
+		if (!*pid)
+			return false; /* outside sear's namespace: perf does not name it either */
+	}
+	return *pid != self_pid;
+}
+
+/* Where the current task entered the kernel: the user registers to walk from. */
+static __always_inline void user_regs(struct scratch *s, struct walk *w)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+
+	if (!BPF_CORE_READ(task, mm)) {
+		s->rec.flags |= BPF_UNWIND_F_NO_USER; /* a kernel thread */
+		return;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	w->pc = BPF_CORE_READ(regs, ip);
+	w->sp = BPF_CORE_READ(regs, sp);
+	w->bp = BPF_CORE_READ(regs, bp);
+}
+
+/*
+ * Walks the user stack from w's registers into s->ips, after the w->nk
+ * kernel frames there, and completes s->rec. Returns the record's size.
+ */
+static __always_inline __u64 walk_user(struct scratch *s, struct walk *w, __u32 pid,
+				       struct bpf_unwind_counters *cnt)
+{
+	struct bpf_unwind_pid *p;
+	__u64 size;
+
+	if (!(s->rec.flags & BPF_UNWIND_F_NO_USER) && w->pc) {
+		p = bpf_map_lookup_elem(&pids, &pid);
+		if (p) {
+			w->have_maps = 1;
+			w->first_map = p->slot * maps_per_pid;
+			w->nr_maps = p->nr < maps_per_pid ? p->nr : maps_per_pid;
+		}
+		w->bp_ok = 1;
+		bpf_loop(BPF_UNWIND_MAX_USER, walk_step, w, 0);
+	}
+	s->rec.nr_kernel = w->nk;
+	s->rec.nr_user = w->nu;
+	if (w->truncated) {
+		s->rec.flags |= BPF_UNWIND_F_TRUNCATED;
+		cnt->truncated++;
+	}
+	cnt->fp_steps += w->fp_steps;
+	cnt->cfi_steps += w->cfi_steps;
+	size = sizeof(s->rec) + (__u64)(w->nk + w->nu) * sizeof(__u64);
+	return size > sizeof(s->rec) + sizeof(s->ips) ? sizeof(s->rec) + sizeof(s->ips) : size;
+}
+
+/*
+ * A wakeup per record costs an irq_work self-IPI, microseconds in a VM:
+ * wake the reader only once a batch is waiting; it also polls on a timer.
+ */
+static __always_inline void output(void *rec, __u64 size, struct bpf_unwind_counters *cnt)
+{
+	if (bpf_ringbuf_output(&samples, rec, size,
+			       bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+				   ? BPF_RB_FORCE_WAKEUP
+				   : BPF_RB_NO_WAKEUP))
+		cnt->drops++;
+}
+
 SEC("perf_event")
 int sear_unwind(struct bpf_perf_event_data *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid(), size;
-	__u32 pid = id >> 32, zero = 0;
 	struct bpf_unwind_counters *cnt;
-	struct bpf_unwind_pid *p;
-	struct task_struct *task;
 	struct walk w = {};
 	struct scratch *s;
+	__u32 pid, tid, zero = 0;
 	long n;
 
-	if (ns_ino) {
-		task = bpf_get_current_task_btf();
-		pid = ns_nr(BPF_CORE_READ(task, group_leader, thread_pid));
-		id = (__u64)pid << 32 | ns_nr(BPF_CORE_READ(task, thread_pid));
-		if (!pid)
-			return 0; /* outside sear's namespace: perf does not name it either */
-	}
-	if (pid == self_pid)
+	if (!current_ids(&pid, &tid))
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	cnt = bpf_map_lookup_elem(&counters, &zero);
@@ -355,7 +429,7 @@ int sear_unwind(struct bpf_perf_event_data *ctx)
 		return 0;
 	cnt->samples++;
 	s->rec.pid = pid;
-	s->rec.tid = (__u32)id;
+	s->rec.tid = tid;
 	s->rec.time = bpf_ktime_get_ns();
 	s->rec.period = ctx->sample_period;
 	s->rec.cpu = bpf_get_smp_processor_id();
@@ -367,52 +441,98 @@ int sear_unwind(struct bpf_perf_event_data *ctx)
 		n = bpf_get_stack(ctx, s->ips, BPF_UNWIND_MAX_KERNEL * sizeof(__u64), 0);
 		if (n > 0)
 			w.nk = n / sizeof(__u64);
-		task = bpf_get_current_task_btf();
-		if (!BPF_CORE_READ(task, mm)) {
-			s->rec.flags |= BPF_UNWIND_F_NO_USER;
-		} else {
-			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-
-			w.pc = BPF_CORE_READ(regs, ip);
-			w.sp = BPF_CORE_READ(regs, sp);
-			w.bp = BPF_CORE_READ(regs, bp);
-		}
+		user_regs(s, &w);
 	} else {
 		w.pc = ctx->regs.ip;
 		w.sp = ctx->regs.sp;
 		w.bp = ctx->regs.bp;
 	}
+	output(s, walk_user(s, &w, pid, cnt), cnt);
+	return 0;
+}
 
-	if (!(s->rec.flags & BPF_UNWIND_F_NO_USER) && w.pc) {
-		p = bpf_map_lookup_elem(&pids, &pid);
-		if (p) {
-			w.have_maps = 1;
-			w.first_map = p->slot * maps_per_pid;
-			w.nr_maps = p->nr < maps_per_pid ? p->nr : maps_per_pid;
+/*
+ * Off-CPU time (sear record --off-cpu). At sched_switch, a target thread
+ * that blocks (sleeps, not preempted) has its stacks taken, as at a
+ * sample, and kept in task storage with the time; when it is switched in
+ * again, the wait, if at least offcpu_min_ns long, goes out as one record
+ * whose period is the time blocked (BPF_UNWIND_F_OFFCPU) and whose time is
+ * when it blocked. The targets are the processes with mappings in pids.
+ */
+const volatile __u64 offcpu_min_ns = 0;
+
+struct offcpu_wait {
+	__u64 since; /* when the thread blocked; 0: not waiting */
+	struct bpf_unwind_record rec;
+	__u64 ips[NR_IPS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct offcpu_wait);
+} waits SEC(".maps");
+
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+/* The state prev leaves the CPU in: TASK_RUNNING (0) when it was preempted. */
+static __always_inline long task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sear_offcpu, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct bpf_unwind_counters *cnt;
+	struct offcpu_wait *o;
+	struct walk w = {};
+	struct scratch *s;
+	__u32 pid, tid, zero = 0;
+	__u64 now = bpf_ktime_get_ns(), size, n;
+	long k;
+
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	if (!cnt)
+		return 0;
+	/* next runs again: its wait, if it was a target's, is over */
+	o = bpf_task_storage_get(&waits, next, 0, 0);
+	if (o && o->since) {
+		o->rec.period = now - o->since;
+		o->since = 0;
+		if (o->rec.period >= offcpu_min_ns) {
+			n = (__u64)o->rec.nr_kernel + o->rec.nr_user;
+			output(&o->rec, sizeof(o->rec) + (n < NR_IPS ? n : NR_IPS) * sizeof(__u64),
+			       cnt);
 		}
-		w.bp_ok = 1;
-		bpf_loop(BPF_UNWIND_MAX_USER, walk_step, &w, 0);
 	}
-
-	s->rec.nr_kernel = w.nk;
-	s->rec.nr_user = w.nu;
-	if (w.truncated) {
-		s->rec.flags |= BPF_UNWIND_F_TRUNCATED;
-		cnt->truncated++;
-	}
-	cnt->fp_steps += w.fp_steps;
-	cnt->cfi_steps += w.cfi_steps;
-	size = sizeof(s->rec) + (__u64)(w.nk + w.nu) * sizeof(__u64);
-	if (size > sizeof(*s))
-		size = sizeof(*s);
-	/*
-	 * A wakeup per record costs an irq_work self-IPI, microseconds in a VM:
-	 * wake the reader only once a batch is waiting; it also polls on a timer.
-	 */
-	if (bpf_ringbuf_output(&samples, s, size,
-			       bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-				   ? BPF_RB_FORCE_WAKEUP
-				   : BPF_RB_NO_WAKEUP))
-		cnt->drops++;
+	/* prev (the current task) blocks: 1 and 2, interruptible and uninterruptible sleep */
+	if (preempt || !(task_state(prev) & 3) || !current_ids(&pid, &tid) ||
+	    !bpf_map_lookup_elem(&pids, &pid))
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	o = bpf_task_storage_get(&waits, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s || !o)
+		return 0;
+	cnt->offcpu++;
+	s->rec.pid = pid;
+	s->rec.tid = tid;
+	s->rec.time = now;
+	s->rec.period = 0;
+	s->rec.cpu = bpf_get_smp_processor_id();
+	s->rec.flags = BPF_UNWIND_F_KERNEL | BPF_UNWIND_F_OFFCPU;
+	k = bpf_get_stack(ctx, s->ips, BPF_UNWIND_MAX_KERNEL * sizeof(__u64), 0);
+	if (k > 0)
+		w.nk = k / sizeof(__u64);
+	user_regs(s, &w);
+	size = walk_user(s, &w, pid, cnt);
+	if (bpf_probe_read_kernel(&o->rec, size, &s->rec))
+		return 0;
+	o->since = now;
 	return 0;
 }

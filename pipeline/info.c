@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flamegraph/svg.h"
 #include "info.h"
 
 void profile_info__subtitle(const struct profile_info *i, char *buf, size_t size)
@@ -28,5 +29,16 @@ void profile_info__subtitle(const struct profile_info *i, char *buf, size_t size
 		ADD(", %llu lost", (unsigned long long)i->lost);
 	if (i->call_graph[0])
 		ADD(", call graph %s", i->call_graph);
+	if (i->time_us)
+		ADD("; on- and off-CPU time, in ms");
 #undef ADD
+}
+
+void profile_info__svg(const struct profile_info *i, struct flame_svg_opts *svg)
+{
+	if (!i->time_us || svg->count_name)
+		return;
+	svg->count_name = "ms";
+	if (!svg->factor)
+		svg->factor = 0.001;
 }

@@ -2,6 +2,7 @@
 #ifndef SEAR_INFO_H
 #define SEAR_INFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,13 @@ struct profile_info {
 	uint64_t period;	/* events per sample, when not by frequency */
 	uint64_t samples, lost;
 	double seconds; /* the recording's length */
+	bool time_us;	/* widths are microseconds of time, on- and off-CPU (--off-cpu) */
 };
+
+struct flame_svg_opts;
+
+/* Sets what an SVG of this profile needs that the user did not give: time in ms. */
+void profile_info__svg(const struct profile_info *info, struct flame_svg_opts *svg);
 
 /*
  * Writes the subtitle: "1234 samples of cpu-clock at 999 Hz in 2.0 s,

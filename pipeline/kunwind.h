@@ -31,14 +31,24 @@
 
 struct kunwind;
 
+struct kunwind_opts {
+	bool include_self;   /* keep sear's own samples (dropped in the kernel otherwise) */
+	uint32_t ring_bytes; /* the samples' ring buffer, a power of two; 0: 4 MiB */
+	/*
+	 * Off-CPU: the targets' waits too, as samples with off_cpu set (see
+	 * lib/bpf_unwind.h), of offcpu_min_ns or longer; without offcpu_idle,
+	 * not those of a thread blocked in epoll_wait (an idle event loop).
+	 */
+	bool offcpu, offcpu_idle;
+	uint64_t offcpu_min_ns;
+};
+
 /*
- * Loads the unwinder, with a ring buffer of ring_bytes for its samples (a
- * power of two; 0: 4 MiB). sear's own samples are dropped in the kernel
- * unless include_self. Returns NULL with errno when BPF cannot be used,
+ * Loads the unwinder. Returns NULL with errno when BPF cannot be used,
  * with the reason in why (a lowercase phrase that says the remedy:
  * "operation not permitted: the in-kernel unwinder needs root, or ...").
  */
-struct kunwind *kunwind__new(bool include_self, uint32_t ring_bytes, char *why, size_t len);
+struct kunwind *kunwind__new(const struct kunwind_opts *opts, char *why, size_t len);
 
 /* Hooks k to session s (borrowed; it must outlive k), before any record reaches s. */
 void kunwind__set_session(struct kunwind *k, struct session *s);

@@ -64,7 +64,8 @@ static int sear_load__sample(void *ctx, const struct sear_sample *s)
 	    !sample_filter__match(f, s->pid, s->tid, sear_reader__string(sl->r, s->comm),
 				  s->time > sl->start ? (s->time - sl->start) / 1e9 : 0))
 		return 0;
-	sl->l->info->samples += s->weight;
+	/* With weights in time, a record is one sample (or wait); else weight samples */
+	sl->l->info->samples += sear_reader__meta(sl->r)->weight_us ? 1 : s->weight;
 	id = profile__stack(sl->agg, s->event, s->pid, s->comm, 0, &stack, 1);
 	return id < 0 ? id : profile__add(sl->agg, id, s->weight, 0);
 }
@@ -162,6 +163,7 @@ static int load_sear(struct loader *l, int fd)
 	snprintf(l->info->call_graph, sizeof(l->info->call_graph), "%s", m->call_graph);
 	l->info->frequency = m->frequency;
 	l->info->period = m->period;
+	l->info->time_us = m->weight_us;
 	l->info->lost = m->lost;
 	l->info->seconds = m->seconds;
 out:

@@ -17,13 +17,25 @@ static bool is_clock(const char *events)
 	return events && (!strcmp(events, "cpu-clock") || !strcmp(events, "task-clock"));
 }
 
+/*
+ * The sample types: samples and CPU time for a clock; with off-CPU waits
+ * (time_us), samples (where counted) and on- plus off-CPU time.
+ */
 static void pprof_out__opts(struct pprof_opts *o, const struct profile_info *info,
-			    int64_t start_unix_ns)
+			    int64_t start_unix_ns, bool counted)
 {
 	memset(o, 0, sizeof(*o));
-	o->types[o->nr_types][0] = "samples";
-	o->types[o->nr_types++][1] = "count";
-	if (is_clock(info->events)) {
+	if (counted || !info->time_us) {
+		o->types[o->nr_types][0] = "samples";
+		o->types[o->nr_types++][1] = "count";
+	}
+	if (info->time_us) {
+		o->types[o->nr_types][0] = "time";
+		o->types[o->nr_types++][1] = "nanoseconds";
+		o->period_type[0] = "time";
+		o->period_type[1] = "nanoseconds";
+		o->period = info->frequency ? 1000000000 / info->frequency : 0;
+	} else if (is_clock(info->events)) {
 		o->types[o->nr_types][0] = "cpu";
 		o->types[o->nr_types++][1] = "nanoseconds";
 		o->period_type[0] = "cpu";
@@ -48,6 +60,7 @@ struct session_out {
 	size_t cap_keys;
 	uint64_t *locs;
 	size_t cap_locs;
+	bool time_us; /* weights are microseconds of on- and off-CPU time */
 };
 
 static uint64_t session_out__mapping(struct session_out *o, uint32_t dso)
@@ -97,7 +110,7 @@ static int session_out__stack(void *ctx, const struct session_stack *st)
 {
 	struct session_out *o = ctx;
 	struct pprof_label labels[5];
-	int64_t values[2] = { st->count, st->weight };
+	int64_t values[2] = { st->count, o->time_us ? st->weight * 1000 : st->weight };
 	size_t nl = 0;
 	uint32_t i;
 
@@ -122,11 +135,11 @@ static int session_out__stack(void *ctx, const struct session_stack *st)
 int pprof_out__session(struct session *s, const struct profile_info *info, int64_t start_unix_ns,
 		       FILE *out)
 {
-	struct session_out o = { .sym = session__symbolizer(s) };
+	struct session_out o = { .sym = session__symbolizer(s), .time_us = info->time_us };
 	struct pprof_opts po;
 	int err;
 
-	pprof_out__opts(&po, info, start_unix_ns);
+	pprof_out__opts(&po, info, start_unix_ns, true);
 	o.p = pprof__new(&po);
 	if (!o.p)
 		return -ENOMEM;
@@ -208,7 +221,7 @@ int pprof_names__write(struct pprof_names *p, const struct profile_info *info, F
 	size_t cap = 0, i, k;
 	int err = 0;
 
-	pprof_out__opts(&po, info, 0);
+	pprof_out__opts(&po, info, 0, false);
 	pp = pprof__new(&po);
 	if (!pp)
 		return -ENOMEM;
@@ -217,7 +230,10 @@ int pprof_names__write(struct pprof_names *p, const struct profile_info *info, F
 		char *const *names = p->names + st->first;
 		const enum frame_kind *kinds = p->kinds + st->first;
 		struct pprof_label labels[4];
-		int64_t values[2] = { st->count, st->count * period_ns };
+		/* named stacks of a timed profile count microseconds, not samples */
+		int64_t values[2] = { info->time_us ? (int64_t)st->count * 1000
+						    : (int64_t)st->count,
+				      (int64_t)st->count * period_ns };
 		size_t nl = 0, nloc = 0;
 
 		if (array__grow((void **)&locs, &cap, st->nr + 1, sizeof(*locs))) {

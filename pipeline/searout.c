@@ -121,9 +121,8 @@ int sear_out__flush(struct sear_out *o)
 		err = sear_out__task(o, p->pid);
 		if (err)
 			return err;
-		r = (struct sear_sample){
-			p->time, p->pid, p->tid, p->cpu, p->event, comm, stack, 1
-		};
+		r = (struct sear_sample){ p->time,  p->pid, p->tid, p->cpu,
+					  p->event, comm,   stack,  p->weight };
 		err = sear_writer__sample(o->w, &r);
 		if (err)
 			return err;

@@ -43,6 +43,7 @@ struct session {
 	uint32_t unwind_pid;	/* the sample being unwound */
 	bool truncated;		/* its walk reached the end of the stack copy */
 	uint32_t truncated_dso; /* the "[truncated]" marker's module, once needed */
+	uint32_t offcpu_dso;	/* the "[off-cpu]" marker's, once needed */
 	uint64_t unwound[SESSION_MAX_FRAMES];
 };
 
@@ -308,6 +309,12 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 			  ? PERF_CONTEXT_KERNEL
 			  : PERF_CONTEXT_USER;
 	}
+	/* A wait: its marker is the leaf, above the frames where it blocked. */
+	if (in->off_cpu) {
+		if (!s->offcpu_dso)
+			s->offcpu_dso = symbolizer__label(s->sym, "[off-cpu]", FRAME_OFFCPU);
+		s->frames[nr++] = (struct frame){ .addr = 0, .dso = s->offcpu_dso };
+	}
 	/* The user part may come from the unwinder instead of the callchain. */
 	s->truncated = false;
 	for (i = 0; i < r.nr && r.ips[i] != PERF_CONTEXT_USER; i++)
@@ -361,7 +368,7 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 	/* A stack cut short says so, at its outer end, rather than look complete. */
 	if ((nr_user > 0 && s->truncated) || r.truncated) {
 		if (!s->truncated_dso)
-			s->truncated_dso = symbolizer__label(s->sym, "[truncated]");
+			s->truncated_dso = symbolizer__label(s->sym, "[truncated]", FRAME_USER);
 		if (nr < SESSION_MAX_FRAMES)
 			s->frames[nr++] = (struct frame){ .addr = 0, .dso = s->truncated_dso };
 	}
@@ -371,6 +378,7 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 static int session__sample(void *ctx, const struct perfrec_sample *r)
 {
 	struct session *s = ctx;
+	uint64_t weight = r->period;
 	int64_t stack, comm;
 	uint32_t nr;
 	int event = 0, err;
@@ -403,14 +411,28 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 	if (r->time > s->stats.last_time)
 		s->stats.last_time = r->time;
 	s->stats.samples++;
+	s->stats.off_cpu += r->off_cpu;
+	/* Time: on-CPU samples stand for the time between samples, waits for theirs. */
+	/* Counted in whole microseconds per sample, as a .sear holds them, so that a
+	 * report of the .sear adds up to the same totals. */
+	if (s->opts.time_weights) {
+		if (!r->off_cpu && s->opts.sample_ns)
+			weight = s->opts.sample_ns;
+		weight = (weight + 500) / 1000;
+		weight = weight < 1 ? 1 : weight > UINT32_MAX ? UINT32_MAX : weight;
+	}
 	if (s->hook) {
-		struct session_sample ss = { r->time, r->pid, r->tid, r->cpu, event, comm, stack };
+		struct session_sample ss = {
+			r->time, r->pid, r->tid, r->cpu, event, comm, stack, 1
+		};
 
+		if (s->opts.time_weights)
+			ss.weight = weight;
 		err = s->hook(s->hook_ctx, &ss);
 		if (err)
 			return err;
 	}
-	return profile__add(s->profile, stack, 1, r->period);
+	return profile__add(s->profile, stack, 1, weight);
 }
 
 static int session__comm_record(void *ctx, const struct perfrec_comm *c)
@@ -617,6 +639,8 @@ static int session__fold_node(void *ctx, const struct profile_node *n)
 	}
 	fo->node[n->id] = at;
 	fo->depth[n->id] = depth;
+	if (s->opts.time_weights) /* microseconds */
+		return n->weight ? flame__add_at(fo->f, at, n->weight, 0) : 0;
 	return n->count ? flame__add_at(fo->f, at, n->count, 0) : 0;
 }
 

@@ -36,6 +36,7 @@ struct session_stats {
 	uint64_t unwind_bad_regs;  /* dwarf: samples without usable registers */
 	uint64_t unwind_deepest;   /* dwarf: bytes of stack the deepest whole walk used */
 	uint64_t leaf_callers;	   /* fp: callers of frameless leaves put back */
+	uint64_t off_cpu;	   /* of the samples, waits (off-CPU) */
 	uint64_t first_time, last_time; /* of samples, in the records' clock (ns) */
 };
 
@@ -52,6 +53,13 @@ struct session_opts {
 	bool container_roots; /* "[container ID]" below the names of processes in containers */
 	pid_t exclude_pid;    /* samples of this process are left out (sear's own); 0: none */
 	bool per_thread;      /* keep each thread's stacks apart: session_stack.tid (for pprof) */
+	/*
+	 * Widths are time (with off-CPU waits): the graph and the sample hook
+	 * count microseconds, not samples. On-CPU samples weigh sample_ns, or
+	 * their period when 0 (a clock event's, in ns); waits their time blocked.
+	 */
+	bool time_weights;
+	uint64_t sample_ns;
 };
 
 struct session;
@@ -115,9 +123,10 @@ void session__set_maps_hook(struct session *s, const struct session_maps_hook *h
 struct session_sample {
 	uint64_t time;
 	uint32_t pid, tid, cpu;
-	uint32_t event; /* index into the event names */
-	uint32_t comm;	/* thread name: session__comm() */
-	uint32_t stack; /* session__stack_names() */
+	uint32_t event;	 /* index into the event names */
+	uint32_t comm;	 /* thread name: session__comm() */
+	uint32_t stack;	 /* session__stack_names() */
+	uint32_t weight; /* 1; with time_weights, the microseconds it stands for */
 };
 
 /* Calls fn for every sample counted from now on (NULL: none). fn returns 0 or -ENOMEM. */

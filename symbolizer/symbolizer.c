@@ -246,6 +246,21 @@ uint32_t symbolizer__kernel(struct symbolizer *sym)
 	return sym->kernel;
 }
 
+static void dso__ready(struct symbolizer *sym, struct dso *d);
+
+int symbolizer__kernel_function(struct symbolizer *sym, const char *name, uint64_t *start,
+				uint64_t *end)
+{
+	uint32_t id = symbolizer__kernel(sym);
+	struct dso *d;
+
+	if (!id)
+		return -ENOENT;
+	d = &sym->dsos[id];
+	dso__ready(sym, d);
+	return d->symtab ? symtab__find_name(d->symtab, name, start, end) : -ENOENT;
+}
+
 void symbolizer__fork(struct symbolizer *sym, pid_t pid, pid_t ppid)
 {
 	targets__fork(sym->targets, pid, ppid);
@@ -497,8 +512,6 @@ static void dso__fetched(struct symbolizer *sym, struct dso *d)
 		close(fd);
 }
 
-static void dso__ready(struct symbolizer *sym, struct dso *d);
-
 uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, uint32_t maj,
 			  uint32_t min, uint64_t ino, uint64_t start, uint64_t end)
 {
@@ -649,7 +662,7 @@ int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id, struct sym_unwi
 	return 0;
 }
 
-uint32_t symbolizer__label(struct symbolizer *sym, const char *label)
+uint32_t symbolizer__label(struct symbolizer *sym, const char *label, enum frame_kind kind)
 {
 	char key[128];
 	bool created;
@@ -658,7 +671,7 @@ uint32_t symbolizer__label(struct symbolizer *sym, const char *label)
 	snprintf(key, sizeof(key), "l:%.120s", label);
 	id = symbolizer__slot(sym, key, &created);
 	if (id && created) {
-		sym->dsos[id].kind = FRAME_USER;
+		sym->dsos[id].kind = kind;
 		sym->dsos[id].label = strdup(label);
 	}
 	return id;

@@ -62,6 +62,13 @@ void symbolizer__free(struct symbolizer *sym);
  */
 int symbolizer__load_kernel(struct symbolizer *sym, const char *buf, size_t len);
 
+/*
+ * The address range [*start, *end) of kernel function name, from kallsyms
+ * (waiting for them to load). Returns 0, or -ENOENT.
+ */
+int symbolizer__kernel_function(struct symbolizer *sym, const char *name, uint64_t *start,
+				uint64_t *end);
+
 /* Returns the kernel's module id (loading /proc/kallsyms on first use). */
 uint32_t symbolizer__kernel(struct symbolizer *sym);
 
@@ -122,7 +129,7 @@ int symbolizer__unwind_info(struct symbolizer *sym, uint32_t id, struct sym_unwi
  * A module that names every address of it label ("[truncated]"): for the
  * marker frames the pipeline adds. Returns its id, or 0 when out of memory.
  */
-uint32_t symbolizer__label(struct symbolizer *sym, const char *label);
+uint32_t symbolizer__label(struct symbolizer *sym, const char *label, enum frame_kind kind);
 
 /* True when frames of module id hold file offsets; else raw addresses. */
 bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id);

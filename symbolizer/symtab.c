@@ -290,6 +290,19 @@ int symtab__file_to_vaddr(const struct symtab *t, uint64_t offset, uint64_t *vad
 	return -ENOENT;
 }
 
+int symtab__find_name(const struct symtab *t, const char *name, uint64_t *start, uint64_t *end)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (!strcmp(t->names + t->syms[i].name, name)) {
+			*start = t->syms[i].start;
+			*end = t->syms[i].start + t->syms[i].size;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 size_t symtab__count(const struct symtab *t)
 {
 	return t->nr;

@@ -80,6 +80,10 @@ int symtab__file_to_vaddr(const struct symtab *t, uint64_t offset, uint64_t *vad
 /* Number of function symbols. */
 size_t symtab__count(const struct symtab *t);
 
+/* The range [*start, *end) of the symbol named name (the first of that name). Returns 0 or -ENOENT.
+ */
+int symtab__find_name(const struct symtab *t, const char *name, uint64_t *start, uint64_t *end);
+
 /*
  * Replaces dst's symbols with src's and frees src, keeping dst's segments:
  * for a stripped binary whose symbols come from its separate debug file.

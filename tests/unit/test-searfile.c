@@ -36,7 +36,9 @@ static int collect(void *ctx, const struct sear_sample *s)
 static char *write_recording(size_t *len)
 {
 	int fd = memfd_create("rec", 0);
-	struct sear_meta m = { .start_ns = 1000, .frequency = 999, .container_roots = true };
+	struct sear_meta m = {
+		.start_ns = 1000, .frequency = 999, .container_roots = true, .weight_us = true
+	};
 	struct sear_writer *w;
 	enum frame_kind kinds[3] = { FRAME_USER, FRAME_USER, FRAME_KERNEL };
 	uint64_t t = 1000;
@@ -94,6 +96,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(m->start_ns, 1000);
 	assert_int_equal(m->frequency, 999);
 	assert_true(m->container_roots);
+	assert_true(m->weight_us);
 	assert_false(m->complete);
 	assert_int_equal(sear_reader__for_each(r, collect, &b), 0);
 	assert_int_equal(b.n, 60);

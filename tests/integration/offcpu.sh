@@ -1,0 +1,88 @@
+# Off-CPU time (--off-cpu): a C request loop that computes 5 ms and sleeps 5 ms shows both
+# halves at 50/50, in ms, with the sleep's stack down to the kernel's wait; the .sear, the
+# report and pprof carry the same time; the threshold drops short waits; a Node event loop's
+# idle epoll wait shows, and --off-cpu-skip-idle leaves it out.
+. "$(dirname "$0")/lib.sh"
+need_perf_events
+
+if ! "$SEAR" record -q --call-graph bpf -o "$TMP/probe.folded" -- true 2>"$TMP/probe.err"; then
+	cat "$TMP/probe.err" >&2
+	grep -Eq "not permitted|no BTF|no bpf_loop" "$TMP/probe.err" && exit 77
+	fail "--call-graph bpf failed"
+fi
+
+# pct FOLDED WITHIN_RE RE: of the time whose stack matches WITHIN_RE, the share matching RE.
+pct() {
+	awk -v in_re="$2" -v re="$3" '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+		if (s ~ in_re) { t += n; if (s ~ re) c += n } }
+		END { printf "%.1f\n", t ? 100 * c / t : 0 }' "$1"
+}
+
+# The C loop: on-CPU sampling sees only the compute half.
+"$SEAR" record -q -o "$TMP/on.folded" -- "$WORKLOADS/offcpu" 1
+on=$(pct "$TMP/on.folded" ';handle_request' ';compute_part')
+within "$on" 95 100 || fail "without --off-cpu, compute_part is $on% of handle_request, want ~100"
+grep -q 'off-cpu' "$TMP/on.folded" && fail "an off-CPU frame without --off-cpu"
+pass "on-CPU only: compute_part $on% of handle_request"
+
+# With --off-cpu: both halves, by time, and the sleep's stack through the kernel's wait.
+"$SEAR" record -q --off-cpu -o "$TMP/off.folded" -o "$TMP/off.svg" -o "$TMP/off.sear" \
+	-o "$TMP/off.pb.gz" -- "$WORKLOADS/offcpu" 2
+compute=$(pct "$TMP/off.folded" ';handle_request' ';compute_part')
+sleep=$(pct "$TMP/off.folded" ';handle_request' ';sleep_part;.*;schedule;__schedule;\[off-cpu\]$')
+echo "--off-cpu: compute_part $compute%, sleep_part's wait $sleep%"
+within "$compute" 40 60 || fail "compute_part is $compute% of handle_request, want ~50"
+within "$sleep" 40 60 || fail "sleep_part's wait is $sleep% of handle_request, want ~50"
+grep -q ';sleep_part;.*nanosleep;.*;do_nanosleep;schedule;__schedule;\[off-cpu\] ' "$TMP/off.folded" ||
+	fail "no wait stack from sleep_part through nanosleep to [off-cpu]"
+# The counts are microseconds: about 2 s of the one thread's time in all.
+total=$(samples "$TMP/off.folded")
+within "$total" 1800000 2300000 || fail "the folded total is $total us for a 2 s run of one thread"
+xmllint --noout "$TMP/off.svg" || fail "off-CPU SVG not well-formed"
+grep -q 'on- and off-CPU time, in ms' "$TMP/off.svg" || fail "the subtitle does not say the unit"
+grep -Eq '<title>sleep_part \([0-9,.]+ ms, [0-9.]+%\)' "$TMP/off.svg" ||
+	fail "sleep_part's tooltip is not in ms: $(grep -o '<title>sleep_part[^<]*' "$TMP/off.svg")"
+pass "--off-cpu: compute_part $compute%, sleep_part $sleep%, $total us in all, in ms in the SVG"
+
+# The .sear holds the same time: its report folds to the same lines.
+"$SEAR" report "$TMP/off.sear" -o "$TMP/report.folded"
+cmp <(sort "$TMP/off.folded") <(sort "$TMP/report.folded") ||
+	fail "a report of the .sear differs from the recording's folded output"
+"$SEAR" report "$TMP/off.sear" -o "$TMP/report.svg"
+grep -q 'on- and off-CPU time, in ms' "$TMP/report.svg" || fail "the report's subtitle lost the unit"
+pass "the .sear reports the same time"
+
+# pprof: a "time" sample type, in nanoseconds.
+if command -v go >/dev/null; then
+	go tool pprof -raw "$TMP/off.pb.gz" 2>/dev/null | grep -q 'time/nanoseconds' ||
+		fail "the pprof profile has no time/nanoseconds sample type"
+	pass "pprof carries the time"
+fi
+
+# The threshold: 10 ms drops the 5 ms sleeps.
+"$SEAR" record -q --off-cpu --off-cpu-threshold 10 -o "$TMP/th.folded" -- "$WORKLOADS/offcpu" 1
+[ "$(pct "$TMP/th.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')" = 0.0 ] ||
+	fail "--off-cpu-threshold 10 kept 5 ms waits"
+pass "--off-cpu-threshold drops shorter waits"
+
+# Off-CPU time needs the in-kernel unwinder: asking for another mode with it is refused.
+"$SEAR" record -q --off-cpu --call-graph fp -o "$TMP/fp.folded" -- true 2>"$TMP/fp.err" &&
+	fail "--off-cpu with --call-graph fp ran"
+grep -q '^sear: --off-cpu takes its stacks in the kernel' "$TMP/fp.err" || fail "$(cat "$TMP/fp.err")"
+
+# Node: the main thread computes 5 ms and awaits a 5 ms timer. Its wait is libuv's epoll.
+command -v node >/dev/null || exit 0
+js="$SOURCE_DIR/tests/workloads/timer.js"
+"$SEAR" record -q --off-cpu -o "$TMP/node.folded" -- node --perf-basic-prof "$js" 2 >/dev/null
+main='node::Start'
+idle=$(pct "$TMP/node.folded" "$main" 'uv__io_poll;.*\[off-cpu\]$')
+js_share=$(pct "$TMP/node.folded" "$main" 'computeWork')
+echo "node main thread: waiting in uv__io_poll $idle%, computeWork $js_share%"
+within "$idle" 30 70 || fail "the event loop's wait is $idle% of the main thread, want ~50"
+within "$js_share" 25 65 || fail "computeWork is $js_share% of the main thread, want ~45"
+"$SEAR" record -q --off-cpu --off-cpu-skip-idle -o "$TMP/busy.folded" -- node --perf-basic-prof "$js" 2 >/dev/null
+busy=$(pct "$TMP/busy.folded" "$main" 'uv__io_poll;.*\[off-cpu\]$')
+[ "$busy" = 0.0 ] || fail "--off-cpu-skip-idle kept $busy% of waits in the event loop's epoll"
+within "$(pct "$TMP/busy.folded" "$main" 'computeWork')" 70 100 ||
+	fail "without its idle waits, computeWork is not most of the main thread"
+pass "node: the event loop's idle wait $idle%, gone with --off-cpu-skip-idle"
