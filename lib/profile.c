@@ -6,6 +6,7 @@
 
 #include "hash.h"
 #include "profile.h"
+#include "sat.h"
 
 /* A key node's dso: these mark the nodes under the root that hold (event, pid, comm). */
 #define KEY_DSO 0xffff0000u
@@ -187,10 +188,8 @@ int profile__add(struct profile *p, uint32_t id, uint64_t count)
 {
 	struct node *n = &p->nodes[id];
 
-	if (n->count > UINT64_MAX - count)
-		return -ERANGE;
 	p->stacks += !n->count && count;
-	n->count += count;
+	n->count = u64_sat_add(n->count, count);
 	return 0;
 }
 

@@ -39,7 +39,7 @@ void profile__free(struct profile *p);
 int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t comm,
 		       const struct frame *frames, uint32_t nr);
 
-/* Adds count samples to stack id. Returns 0, or -ERANGE when the count would wrap. */
+/* Adds count samples to stack id; the count sticks at UINT64_MAX rather than wrap. Returns 0. */
 int profile__add(struct profile *p, uint32_t id, uint64_t count);
 
 /* Writes stack id's frames, innermost first, into out (at most max). Returns the count. */
