@@ -134,6 +134,25 @@ static uint16_t rd16(const uint8_t *b)
 	return v;
 }
 
+int perfdata__data_section(const void *buf, size_t len, uint64_t *offset, uint64_t *size)
+{
+	if (len < PERF_HEADER_SIZE || memcmp(buf, PERF_MAGIC, 8) ||
+	    rd64((const uint8_t *)buf + 8) < PERF_HEADER_SIZE)
+		return -EINVAL;
+	*offset = rd64((const uint8_t *)buf + 40);
+	*size = rd64((const uint8_t *)buf + 48);
+	return 0;
+}
+
+bool perfdata__plausible_record(const void *hdr)
+{
+	struct perf_event_header h;
+
+	memcpy(&h, hdr, sizeof(h));
+	/* The kernel's types, and perf's own (64 and up), are all below 256. */
+	return h.size >= sizeof(h) && h.type && h.type < 256;
+}
+
 /* A name for an event from its attr, where the event-desc feature is missing. */
 static void attr_name(const struct perf_event_attr *a, char *buf, size_t size)
 {
