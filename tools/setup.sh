@@ -10,9 +10,10 @@ packages="gcc make cmake pkg-config libelf-dev libdw-dev libunwind-dev libpfm4-d
 	libiberty-dev"
 if [ "${1:-}" = --test ]; then
 	# To test: cmocka, xmllint, perf (the reference), clang-format (the style check),
-	# util-linux and procps (setpriv, unshare, pgrep), and chromium for the SVG's browser test.
+	# util-linux and procps (setpriv, unshare, pgrep), time (what a hostile input costs),
+	# and chromium for the SVG's browser test.
 	packages="$packages libcmocka-dev libxml2-utils linux-perf clang-format util-linux procps
-		chromium"
+		time chromium"
 fi
 
 missing=""
