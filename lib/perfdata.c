@@ -62,6 +62,7 @@ struct perfdata {
 	struct perfdata_stats stats;
 	/* reading */
 	uint8_t *window;
+	uint64_t aligned[RECORD_MAX / 8]; /* a misaligned record, copied */
 	uint64_t window_off, window_len;
 	struct queue q, spare;
 	uint64_t seq, round_max, limit, flushed; /* see perfdata__process() */
@@ -562,7 +563,8 @@ static int pd__flush(struct perfdata *pd, uint64_t limit, bool flush_all,
 	size_t i;
 	int err;
 
-	qsort(q->v, q->nr, sizeof(*q->v), queued__cmp);
+	if (q->nr) /* an empty queue may have no array: qsort(NULL) is undefined */
+		qsort(q->v, q->nr, sizeof(*q->v), queued__cmp);
 	for (i = 0; i < q->nr && (flush_all || q->v[i].time <= limit); i++) {
 		const struct perf_event_header *h = (const void *)(q->arena + q->v[i].off);
 
@@ -640,6 +642,18 @@ int perfdata__process(struct perfdata *pd, const struct perf_tool *tool, void *c
 		}
 		if (err)
 			return err;
+		/*
+		 * A record whose size is not a multiple of 8 leaves the next one
+		 * misaligned in the window: the parsers read fields in place, so
+		 * give them an aligned copy.
+		 */
+		if ((uintptr_t)h % 8) {
+			uint16_t size;
+
+			memcpy(&size, (const uint8_t *)h + 6, sizeof(size));
+			memcpy(pd->aligned, h, size);
+			h = (const void *)pd->aligned;
+		}
 		if (h->type == REC_COMPRESSED) {
 			pd__log(pd, "compressed records (perf record -z) are not supported: record "
 				    "without -z, or convert with 'perf inject'");

@@ -167,8 +167,9 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 			       sizeof(*frames)))
 			shared++;
 	/* last_ids[k] is frame k's node, innermost first. */
-	memmove(p->last_ids + nr - shared, p->last_ids + p->nr_last - shared,
-		shared * sizeof(*p->last_ids));
+	if (shared) /* none before the first stack, when last_ids is still NULL */
+		memmove(p->last_ids + nr - shared, p->last_ids + p->nr_last - shared,
+			shared * sizeof(*p->last_ids));
 	node = shared ? p->last_ids[nr - shared] : key;
 	for (i = nr - shared; i-- > 0;) {
 		node = profile__child(p, node, frames[i].dso, frames[i].addr);
@@ -178,7 +179,8 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 		}
 		p->last_ids[i] = node;
 	}
-	memcpy(p->last, frames, nr * sizeof(*frames));
+	if (nr) /* an empty stack may come before any array was made */
+		memcpy(p->last, frames, nr * sizeof(*frames));
 	p->nr_last = nr;
 	p->last_key = key;
 	return node;

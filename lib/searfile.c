@@ -547,7 +547,8 @@ static ssize_t sear_reader__read(struct sear_reader *r, void *buf, size_t n)
 
 		if (from_head > n)
 			from_head = n;
-		memcpy(buf, r->head + r->head_pos, from_head);
+		if (from_head) /* no head: r->head is NULL */
+			memcpy(buf, r->head + r->head_pos, from_head);
 		r->head_pos += from_head;
 		if (from_head < n)
 			more = io__read_full(r->fd, (uint8_t *)buf + from_head, n - from_head);
