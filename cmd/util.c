@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "args.h"
 #include "cmd.h"
 
 bool quiet;
@@ -59,19 +60,6 @@ const char *errstr(int errnum)
 	return sear_strerror(errnum);
 }
 
-int parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 const char load_options_help[] =
     "Filters (.sear and perf.data inputs):\n"
     "  --pid PID[,PID]        only these processes\n"
@@ -88,40 +76,23 @@ const char load_options_help[] =
     "  --symfs DIR            read the recorded binaries under DIR, as if it were /\n"
     "                         (a copy of the machine or container that recorded)\n";
 
-static int parse_id_list(const char *arg, pid_t *out, int *nr)
-{
-	char *end;
-
-	for (;;) {
-		long v;
-
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || v <= 0 || v > INT_MAX || *nr >= FILTER_MAX)
-			return -1;
-		out[(*nr)++] = v;
-		if (!*end)
-			return 0;
-		if (*end != ',')
-			return -1;
-		arg = end + 1;
-	}
-}
-
 int load_option(struct load_opts *o, int opt, const char *arg)
 {
 	struct sample_filter *f = &o->filter;
-	char *copy, *tok, *save;
+	char *copy;
+	int n;
 
 	switch (opt) {
 	case OPT_LOAD_PID:
 	case OPT_LOAD_TID:
-		if (parse_id_list(arg, opt == OPT_LOAD_PID ? f->pids : f->tids,
-				  opt == OPT_LOAD_PID ? &f->nr_pids : &f->nr_tids)) {
+		n = args__id_list(arg, opt == OPT_LOAD_PID ? f->pids : f->tids, FILTER_MAX,
+				  opt == OPT_LOAD_PID ? f->nr_pids : f->nr_tids);
+		if (n < 0) {
 			msg("invalid --%s '%s': use up to %d numbers separated by commas",
 			    opt == OPT_LOAD_PID ? "pid" : "tid", arg, FILTER_MAX);
 			return -1;
 		}
+		*(opt == OPT_LOAD_PID ? &f->nr_pids : &f->nr_tids) = n;
 		return 1;
 	case OPT_LOAD_COMM:
 		copy = strdup(arg); /* lives as long as the process: the filter borrows it */
@@ -129,17 +100,16 @@ int load_option(struct load_opts *o, int opt, const char *arg)
 			msg("out of memory");
 			return -1;
 		}
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (f->nr_comms == FILTER_MAX) {
-				msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
-				return -1;
-			}
-			f->comms[f->nr_comms++] = tok;
+		n = args__split(copy, f->comms + f->nr_comms, FILTER_MAX - f->nr_comms);
+		if (n < 0) {
+			msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
+			return -1;
 		}
+		f->nr_comms += n;
 		return 1;
 	case OPT_LOAD_FROM:
 	case OPT_LOAD_TO:
-		if (parse_seconds(arg, opt == OPT_LOAD_FROM ? &f->from : &f->to)) {
+		if (args__seconds(arg, opt == OPT_LOAD_FROM ? &f->from : &f->to)) {
 			msg("invalid --%s '%s': use seconds from the start, e.g. 2.5",
 			    opt == OPT_LOAD_FROM ? "from" : "to", arg);
 			return -1;
@@ -210,7 +180,7 @@ int svg_option(struct flame_svg_opts *o, int opt, const char *arg)
 	case OPT_SVG_WIDTH:
 	case OPT_SVG_HEIGHT:
 	case OPT_SVG_FONTSIZE:
-		if (parse_seconds(arg, &d) || d < (opt == OPT_SVG_WIDTH ? 100 : 4) || d > 100000) {
+		if (args__seconds(arg, &d) || d < (opt == OPT_SVG_WIDTH ? 100 : 4) || d > 100000) {
 			msg("invalid --%s '%s': use a number of pixels",
 			    opt == OPT_SVG_WIDTH    ? "width"
 			    : opt == OPT_SVG_HEIGHT ? "height"
@@ -226,7 +196,7 @@ int svg_option(struct flame_svg_opts *o, int opt, const char *arg)
 			o->font_size = d;
 		return 1;
 	case OPT_SVG_MINWIDTH:
-		if (parse_seconds(arg, &d)) {
+		if (args__seconds(arg, &d)) {
 			msg("invalid --minwidth '%s': use pixels, e.g. 0.5", arg);
 			return -1;
 		}
