@@ -599,8 +599,9 @@ static void record__open_error(struct record *r, int err, pid_t pid)
 	switch (-err) {
 	case EACCES:
 	case EPERM:
-		if (cgroup__in_container()) {
-			/* Inside a container sear is root already, and sysctl is not the user's. */
+		if (geteuid() == 0 && cgroup__in_container()) {
+			/* Root inside a container: the container lacks the rights, and sysctl is
+			 * not the user's. Not root: the host's rules apply, as anywhere. */
 			msg("perf_event_open denied inside a container: run it with 'docker run "
 			    "--privileged', or '--cap-add PERFMON' (Docker 20.10 and later; else "
 			    "'--cap-add SYS_ADMIN')%s",
