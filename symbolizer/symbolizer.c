@@ -439,7 +439,13 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 	uint32_t id;
 	int fd;
 
-	if (ino) {
+	/*
+	 * Offline, the inodes are another machine's or another time's and the
+	 * file is opened by its path: one module per path, or a recording could
+	 * name one big library under a thousand inodes and have it read as
+	 * many times.
+	 */
+	if (ino && !sym->opts.offline) {
 		snprintf(key, sizeof(key), "f:%u:%u:%llu", maj, min, (unsigned long long)ino);
 	} else {
 		/* Without an inode the path is all there is: the same path in two roots differs. */
