@@ -294,6 +294,12 @@ static int ring__map(struct ring *r, int fd, size_t pages)
 		r->scratch = NULL;
 		return err;
 	}
+	/*
+	 * Shared and writable: a child must not inherit it, least of all the
+	 * sandboxed ELF reader (symbolizer/sandbox.h), which could write the
+	 * tail and the records behind sear's back.
+	 */
+	madvise(base, (pages + 1) * page, MADV_DONTFORK);
 	r->fd = fd;
 	r->meta = base;
 	r->data = (uint8_t *)base + page;
