@@ -262,3 +262,15 @@ int profile__walk(const struct profile *p, profile_walk_fn fn, void *ctx)
 	}
 	return 0;
 }
+
+size_t profile__node_frames(const struct profile *p, uint32_t from, uint32_t to, struct frame *out)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = from ? from : 1; i < to && i < p->nr; i++)
+		if (p->nodes[i].dso < KEY_DSO)
+			out[n++] =
+			    (struct frame){ .addr = p->nodes[i].addr, .dso = p->nodes[i].dso };
+	return n;
+}

@@ -33,7 +33,8 @@ struct symbolizer_opts {
 	bool offline;	    /* replaying a file: the pids are not this machine's now */
 	bool unwind_tables; /* keep .eh_frame for the unwinder (symbolizer__unwind_info()) */
 	bool no_files;	    /* open no file at all, not even kallsyms: for fuzzing the pipeline */
-	const char *symfs;  /* offline: read every file under this directory, as perf --symfs */
+	bool no_sandbox;   /* parse ELF and DWARF in this process, not in the sandbox (sandbox.h) */
+	const char *symfs; /* offline: read every file under this directory, as perf --symfs */
 };
 
 struct symbolizer;
@@ -115,6 +116,16 @@ bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id);
  */
 int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, struct sym_frame *out,
 			  int max);
+
+/*
+ * Names the n frames (module id and address, as symbolizer__symbolize()
+ * takes them; lib/profile.h) ahead, in one DWARF batch per module, so that
+ * the symbolize calls that follow find them cached. Worth it with
+ * inline_frames or srcline, where each address asks the sandbox; else it
+ * does nothing.
+ */
+struct frame;
+void symbolizer__prefetch(struct symbolizer *sym, const struct frame *frames, size_t n);
 
 /* Reports (through the log) the modules that were sampled but had no symbols, once each. */
 void symbolizer__report_missing(struct symbolizer *sym);
