@@ -76,6 +76,10 @@ const char load_options_help[] =
     "  --symfs DIR            read the recorded binaries under DIR, as if it were /\n"
     "                         (a copy of the machine or container that recorded)\n";
 
+/* The --comm lists that filters borrow, for the process's life: held here, they never leak. */
+static char *comm_lists[FILTER_MAX];
+static int nr_comm_lists;
+
 int load_option(struct load_opts *o, int opt, const char *arg)
 {
 	struct sample_filter *f = &o->filter;
@@ -95,11 +99,16 @@ int load_option(struct load_opts *o, int opt, const char *arg)
 		*(opt == OPT_LOAD_PID ? &f->nr_pids : &f->nr_tids) = n;
 		return 1;
 	case OPT_LOAD_COMM:
-		copy = strdup(arg); /* lives as long as the process: the filter borrows it */
+		if (nr_comm_lists == FILTER_MAX) {
+			msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
+			return -1;
+		}
+		copy = strdup(arg);
 		if (!copy) {
 			msg("out of memory");
 			return -1;
 		}
+		comm_lists[nr_comm_lists++] = copy;
 		n = args__split(copy, f->comms + f->nr_comms, FILTER_MAX - f->nr_comms);
 		if (n < 0) {
 			msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
