@@ -11,7 +11,7 @@ cd "$TMP"
 rec=$!
 helper=
 for _ in $(seq 100); do
-	helper=$(ps -o pid=,user=,comm= --ppid "$rec" | awk '$3 == "sear" { print $1 }')
+	helper=$(ps -o pid=,user=,comm= --ppid "$rec" | awk '$3 == "sear" { print $1 }' || true)
 	[ -n "$helper" ] && break
 	sleep 0.05
 done

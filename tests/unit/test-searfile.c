@@ -170,13 +170,16 @@ static void test_bad_headers(void **state)
 /* A growable byte string, for files built by hand. */
 struct bytes {
 	uint8_t *p;
-	size_t len;
+	size_t len, cap;
 };
 
 static void put(struct bytes *b, const void *p, size_t n)
 {
-	b->p = realloc(b->p, b->len + n);
-	assert_non_null(b->p);
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
 }
