@@ -54,13 +54,9 @@ for tail in /dev/zero /dev/urandom; do
 	cmp -s whole.folded piped.folded || fail "perf.data and $tail on a pipe: other stacks"
 done
 # The same with no data size, as perf leaves a file it did not finish.
-python3 - "$small" killed.data <<'PY'
-import struct, sys
-d = bytearray(open(sys.argv[1], "rb").read())
-off, size = struct.unpack_from("<QQ", d, 40)
-struct.pack_into("<Q", d, 48, 0)
-open(sys.argv[2], "wb").write(d[:off + size])
-PY
+read -r off size < <(od -An -t u8 -j 40 -N 16 "$small")
+head -c $((off + size)) "$small" >killed.data
+dd if=/dev/zero of=killed.data bs=1 seek=48 count=8 conv=notrunc status=none
 "$SEAR" report killed.data -o whole.folded 2>/dev/null
 for tail in /dev/zero /dev/urandom; do
 	status=0
