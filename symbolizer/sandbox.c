@@ -424,10 +424,11 @@ static void bpf__emit(struct bpf *b, struct sock_filter i)
 	b->n++; /* past the end: the program is refused below */
 }
 
-#define RET(v)	  BPF_STMT(BPF_RET | BPF_K, (v))
-#define LD(off)	  BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
-#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i)) /* the low word, little-endian \
-								   */
+#define RET(v)	BPF_STMT(BPF_RET | BPF_K, (v))
+#define LD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define ARG_LO(i)                                                                      \
+	(offsetof(struct seccomp_data, args) + 8 * (i)) /* the low word, little-endian \
+							 */
 #define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
 
 /* nr: allowed, or refused with an errno (0: allowed). */
@@ -593,12 +594,14 @@ static void __attribute__((noreturn)) helper__main(const struct sandbox *sb, int
 
 /* The parent's side */
 
+static int sandbox__recv(struct sandbox *sb, void *buf, size_t n);
+
 /* Starts the helper. Returns 0, or -errno when there is none (the log says so once). */
 static int sandbox__start(struct sandbox *sb)
 {
 	pid_t parent = getpid(), pid;
+	int sv[2], err, timeout = sb->timeout_ms;
 	struct rep hello;
-	int sv[2], err;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return -errno;
@@ -618,19 +621,12 @@ static int sandbox__start(struct sandbox *sb)
 	sb->sock = sv[0];
 	sb->gen++;
 	sb->in_len = sb->in_off = 0;
-	err = 0;
-	{
-		struct pollfd p = { sb->sock, POLLIN, 0 };
-		ssize_t got;
-
-		if (poll(&p, 1, SANDBOX_TIMEOUT_MS) <= 0)
-			err = -ETIMEDOUT;
-		else if ((got = recv(sb->sock, &hello, sizeof(hello), MSG_WAITALL)) !=
-			 (ssize_t)sizeof(hello))
-			err = -ECHILD;
-		else
-			err = hello.status;
-	}
+	/* Hello: sandboxed, or why not (a signal to sear may interrupt the wait: go on). */
+	sb->timeout_ms = SANDBOX_TIMEOUT_MS;
+	err = sandbox__recv(sb, &hello, sizeof(hello));
+	sb->timeout_ms = timeout;
+	if (!err)
+		err = hello.status > 0 ? -ECHILD : hello.status;
 	if (err) {
 		sandbox__stop(sb);
 		return err;
@@ -723,9 +719,12 @@ static int sandbox__recv(struct sandbox *sb, void *buf, size_t n)
 		if (n >= SANDBOX_FLUSH) {
 			/* Big answers straight into place. */
 			struct pollfd pf = { sb->sock, POLLIN, 0 };
+			int r = poll(&pf, 1, sb->timeout_ms);
 			ssize_t got;
 
-			if (poll(&pf, 1, sb->timeout_ms) == 0)
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r == 0)
 				return -ETIMEDOUT;
 			got = read(sb->sock, p, n);
 			if (got < 0 && errno == EINTR)
