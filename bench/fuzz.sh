@@ -11,7 +11,8 @@
 #
 # Each target starts from its seed corpus in tests/fuzz/corpus/TARGET; what it finds
 # (crashes, leaks, timeouts, blow-ups past 2 GB) is written to OUT/TARGET/findings.
-# At the end a table gives, per target, the CPU minutes, executions, coverage
+# A campaign interrupted goes on where it stopped when run again with the same OUT
+# (delete OUT to start afresh). At the end a table gives, per target, the CPU minutes, executions, coverage
 # (edges and features, as libFuzzer counts them) and the findings. Add each finding
 # to the target's corpus as regress-*, and fix it.
 set -euo pipefail
@@ -47,9 +48,14 @@ cpu_seconds() { # PID: user + system time of the process, in seconds
 # it has grown (the finding is not in it), at most 20 times, until the time is used.
 run() {
 	local t=$1 dir=$out/$1 pid cpu used=0 starts=0
-	rm -rf "$dir"
-	mkdir -p "$dir/corpus" "$dir/findings"
-	cp -r tests/fuzz/corpus/"$t"/. "$dir/corpus/"
+	# A campaign stopped half-way goes on where it was, with the corpus it grew.
+	if [ -f "$dir/used" ]; then
+		used=$(cat "$dir/used")
+	else
+		rm -rf "$dir"
+		mkdir -p "$dir/corpus" "$dir/findings"
+		cp -r tests/fuzz/corpus/"$t"/. "$dir/corpus/"
+	fi
 	while [ "$used" -lt "$budget" ] && [ "$starts" -lt 20 ]; do
 		starts=$((starts + 1))
 		ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
@@ -69,6 +75,7 @@ run() {
 		done
 		wait "$pid" 2>/dev/null || true
 		used=$((used + cpu))
+		echo "$used" >"$dir/used"
 	done
 	echo "$used" >"$dir/cpu"
 	echo "fuzz: $t: $((used / 60)) CPU minutes, $(ls "$dir/findings" | wc -l) findings" >&2
