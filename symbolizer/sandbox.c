@@ -100,7 +100,6 @@ struct sandbox *sandbox__new(bool in_process)
 {
 	struct sandbox *sb = calloc(1, sizeof(*sb));
 	const char *test = getenv("SEAR_TEST_SANDBOX");
-	struct passwd *pw;
 
 	if (!sb)
 		return NULL;
@@ -108,10 +107,6 @@ struct sandbox *sandbox__new(bool in_process)
 	sb->sock = -1;
 	sb->timeout_ms = SANDBOX_TIMEOUT_MS;
 	pthread_mutex_init(&sb->lock, NULL);
-	/* Looked up now, before any fork: NSS has no business in the helper. */
-	pw = getpwnam("nobody");
-	sb->uid = pw ? pw->pw_uid : SANDBOX_NOBODY;
-	sb->gid = pw ? pw->pw_gid : SANDBOX_NOBODY;
 	if (test && strchr(test, ':')) {
 		size_t n = strchr(test, ':') - test;
 
@@ -603,6 +598,15 @@ static int sandbox__start(struct sandbox *sb)
 	int sv[2], err, timeout = sb->timeout_ms;
 	struct rep hello;
 
+	/* Looked up here, before the fork: NSS has no business in the helper. */
+	if (!sb->uid) {
+		struct passwd pw, *found = NULL;
+		char buf[1024];
+
+		getpwnam_r("nobody", &pw, buf, sizeof(buf), &found);
+		sb->uid = found ? found->pw_uid : SANDBOX_NOBODY;
+		sb->gid = found ? found->pw_gid : SANDBOX_NOBODY;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return -errno;
 	pid = fork();
