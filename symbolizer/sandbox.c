@@ -79,7 +79,7 @@ struct sandbox {
 	bool failed_start; /* said once: parsing in-process from then on */
 	uid_t uid;	   /* nobody's */
 	gid_t gid;
-	int timeout_ms;
+	int timeout_ms;	  /* for the request being answered */
 	int test_kind;	  /* REQ_TEST_*, for files whose path holds test_text */
 	uint32_t test_op; /* in this request: OP_SYMTAB or OP_DWARF_LOOKUP */
 	char test_text[256];
@@ -120,8 +120,6 @@ struct sandbox *sandbox__new(bool in_process)
 			sb->test_op = OP_SYMTAB;
 		}
 		snprintf(sb->test_text, sizeof(sb->test_text), "%s", test + n + 1);
-		if (sb->test_kind == REQ_TEST_HANG)
-			sb->timeout_ms = SANDBOX_TEST_TIMEOUT_MS;
 	}
 	return sb;
 }
@@ -595,8 +593,8 @@ static int sandbox__recv(struct sandbox *sb, void *buf, size_t n);
 static int sandbox__start(struct sandbox *sb)
 {
 	pid_t parent = getpid(), pid;
-	int sv[2], err, timeout = sb->timeout_ms;
 	struct rep hello;
+	int sv[2], err;
 
 	/* Looked up here, before the fork: NSS has no business in the helper. */
 	if (!sb->uid) {
@@ -628,7 +626,6 @@ static int sandbox__start(struct sandbox *sb)
 	/* Hello: sandboxed, or why not (a signal to sear may interrupt the wait: go on). */
 	sb->timeout_ms = SANDBOX_TIMEOUT_MS;
 	err = sandbox__recv(sb, &hello, sizeof(hello));
-	sb->timeout_ms = timeout;
 	if (!err)
 		err = hello.status > 0 ? -ECHILD : hello.status;
 	if (err) {
@@ -658,6 +655,13 @@ static int sandbox__ready(struct sandbox *sb)
 	return err;
 }
 
+void sandbox__prepare(struct sandbox *sb)
+{
+	pthread_mutex_lock(&sb->lock);
+	sandbox__ready(sb);
+	pthread_mutex_unlock(&sb->lock);
+}
+
 /* After the helper failed on a request: stops it, and says how. */
 static enum sandbox_fault sandbox__fault(struct sandbox *sb, int err)
 {
@@ -665,6 +669,7 @@ static enum sandbox_fault sandbox__fault(struct sandbox *sb, int err)
 	return err == -ETIMEDOUT ? SANDBOX_HUNG : SANDBOX_CRASHED;
 }
 
+/* Sends a request; its answer is then waited for as long as the request allows. */
 static int sandbox__send(struct sandbox *sb, const struct req *r, int fd, const void *payload)
 {
 	char control[CMSG_SPACE(sizeof(int))];
@@ -673,6 +678,9 @@ static int sandbox__send(struct sandbox *sb, const struct req *r, int fd, const 
 	const uint8_t *p = payload;
 	size_t left = r->len;
 	ssize_t w;
+
+	/* The test hook's hang is found out sooner, and only that request's. */
+	sb->timeout_ms = r->flags & REQ_TEST_HANG ? SANDBOX_TEST_TIMEOUT_MS : SANDBOX_TIMEOUT_MS;
 
 	if (fd >= 0) {
 		struct cmsghdr *c;

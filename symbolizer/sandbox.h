@@ -36,8 +36,8 @@
  * Test hook: SEAR_TEST_SANDBOX=crash:TEXT or hang:TEXT makes the helper
  * crash (a write to address 0, as a parser's bad read would) or hang when
  * it looks up addresses in the DWARF of a file whose path contains TEXT,
- * and crash-symbols:TEXT when it reads that file's symbols; hang also
- * shortens the time allowed to 1 s. It lets whoever sets sear's
+ * and crash-symbols:TEXT when it reads that file's symbols; a request
+ * that hangs so is given 1 s instead of 30. It lets whoever sets sear's
  * environment crash sear's own helper, no more.
  */
 
@@ -58,6 +58,15 @@ enum sandbox_fault {
  */
 struct sandbox *sandbox__new(bool in_process);
 void sandbox__free(struct sandbox *sb);
+
+/*
+ * Starts the helper now, while the caller has one thread: the fork then
+ * copies no lock that another thread holds. glibc's allocator survives a
+ * fork from threads, but not every allocator does (ASan's deadlocked in
+ * the truncation sweep). A helper started again after a failure is forked
+ * from wherever the failure was met.
+ */
+void sandbox__prepare(struct sandbox *sb);
 
 /*
  * symtab__new_elf_fd() of fd (borrowed), named path (for the test hook).

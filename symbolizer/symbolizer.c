@@ -94,6 +94,9 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	sym->dsos = calloc(16, sizeof(*sym->dsos));
 	/* SEAR_NO_SANDBOX=1 parses in this process: to measure what the sandbox costs. */
 	sym->sandbox = sandbox__new(sym->opts.no_sandbox || getenv("SEAR_NO_SANDBOX"));
+	/* Before the loader's thread exists; with no files, there is nothing to parse. */
+	if (sym->sandbox && !sym->opts.no_files)
+		sandbox__prepare(sym->sandbox);
 	sym->loader = sym->sandbox ? symloader__new(sym->sandbox) : NULL;
 	if (sym->targets && sym->opts.symfs) {
 		int fd = open(sym->opts.symfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
