@@ -236,8 +236,10 @@ static int load_perf(struct loader *l, int fd)
 	struct symbolizer *sym = NULL;
 	struct session *s = NULL;
 	struct perfdata *pd;
-	size_t nr_ids, i;
+	size_t nr_ids, i, n = 0;
 	int err = -ENOMEM, nr_events;
+	char why[512] = "";
+	uint64_t bad;
 
 	pd = perfdata__open_fd(fd, l->path);
 	if (!pd)
@@ -268,18 +270,24 @@ static int load_perf(struct loader *l, int fd)
 	if (err)
 		goto out;
 	ps = perfdata__stats(pd);
-	if (ps->no_size)
-		pr_warn("warning: '%s' was not finished by perf (killed, or cut short): read the "
-			"%llu records it holds",
-			l->path, (unsigned long long)ps->records);
-	if (ps->cut_bytes && !ps->no_size)
-		pr_warn("warning: '%s' ends inside a record: %llu bytes at its end are lost",
-			l->path, (unsigned long long)ps->cut_bytes);
 	st = session__stats(s);
-	if (ps->bad_records + st->bad_records)
-		pr_warn("warning: '%s' has %llu records that are corrupt or out of order: they "
-			"were left out",
-			l->path, (unsigned long long)(ps->bad_records + st->bad_records));
+	/* What was lost, in one line: a flipped size both corrupts a record and cuts the rest. */
+	bad = ps->bad_records + st->bad_records;
+	if (ps->no_size)
+		n += snprintf(why + n, sizeof(why) - n,
+			      "was not finished by perf (killed, or cut short): read the %llu "
+			      "records it holds",
+			      (unsigned long long)ps->records);
+	else if (ps->cut_bytes)
+		n += snprintf(why + n, sizeof(why) - n,
+			      "ends inside a record: %llu bytes at its end are lost",
+			      (unsigned long long)ps->cut_bytes);
+	if (bad)
+		snprintf(why + n, sizeof(why) - n,
+			 "%shas %llu records that are corrupt or out of order: they were left out",
+			 n ? "; it " : "", (unsigned long long)bad);
+	if (why[0])
+		pr_warn("warning: '%s' %s", l->path, why);
 	if (l->flame && !l->o->reverse)
 		err = session__fold(s, l->flame);
 	else
