@@ -15,7 +15,8 @@
 #
 # BUILD picks the build (default build-asan when it exists, so that overreads show,
 # else build). Prints a table of the classes and of the messages met, numbers and
-# paths left out; inputs of the class "other" are kept in /tmp/sear-sweep-other. Seeded
+# paths left out; the inputs of crashes, hangs and others are kept in /tmp/sear-sweep-kept.
+# Seeded
 # from the file's size: the same input gives the same sweep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,12 @@ size=$(stat -c %s "$file")
 whole=$(awk '{ t += $NF } END { print t + 0 }' "$tmp/whole.folded")
 RANDOM=$size
 
+# keep INPUT NAME: a copy of an input worth a look, in /tmp/sear-sweep-kept.
+keep() {
+	mkdir -p /tmp/sear-sweep-kept
+	cp "$1" "/tmp/sear-sweep-kept/$2-$(basename "$file")-$RANDOM"
+}
+
 # run KIND INPUT: one report, one line "KIND CLASS MESSAGE" on stdout.
 run() {
 	local kind=$1 in=$2 status=0 class msg got
@@ -40,8 +47,10 @@ run() {
 	got=$( [ -f "$tmp/out.folded" ] && awk '{ t += $NF } END { print t + 0 }' "$tmp/out.folded" || echo 0)
 	if grep -qE 'Sanitizer|runtime error' "$tmp/err" || [ "$status" -gt 124 ]; then
 		class=crash
+		keep "$in" "$kind-crash"
 	elif [ "$status" = 124 ]; then
 		class=hang
+		keep "$in" "$kind-hang"
 	elif [ "$status" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; then
 		class=refused
 	elif [ "$status" = 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/out.folded" "$tmp/whole.folded"; then
@@ -51,8 +60,7 @@ run() {
 		class=warned
 	else
 		class=other
-		mkdir -p /tmp/sear-sweep-other
-		cp "$in" "/tmp/sear-sweep-other/$kind-$RANDOM"
+		keep "$in" "$kind-other"
 	fi
 	rm -f "$tmp/out.folded"
 	echo "$kind $class ${msg:--}"
