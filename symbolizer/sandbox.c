@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -30,6 +31,7 @@
 #define SANDBOX_TEST_TIMEOUT_MS 1000
 #define SANDBOX_BATCH		4096	   /* addresses per request */
 #define SANDBOX_FLUSH		(64 << 10) /* the helper's answers go out this often */
+#define SANDBOX_PROGRESS_NS	100000000  /* or when this long has passed */
 #define SANDBOX_MAX_REPLY	(1u << 30) /* a symtab's bytes, at the most */
 #define SANDBOX_MAX_DWARF	65536	   /* modules open in the helper */
 #define SANDBOX_NAME_MAX	4096	   /* a name or path in a DWARF answer */
@@ -294,12 +296,22 @@ static void helper__symtab(int sock, struct symtab *t)
 	symtab__free(t);
 }
 
+/* CLOCK_MONOTONIC in ns: the vDSO's, no system call. */
+static uint64_t helper__now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
 /* Answers each address: u32 record length, then u32 frames, then per frame u32 line and the
  * name and file as u32 length (UINT32_MAX: none) and bytes. */
 static void helper__lookup(int sock, struct dbginfo *d, const uint64_t *vaddrs, size_t n)
 {
 	struct outbuf o = { .sock = sock };
 	struct dwarf_frame f[SANDBOX_MAX_INLINE];
+	uint64_t flushed = helper__now();
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -318,8 +330,11 @@ static void helper__lookup(int sock, struct dbginfo *d, const uint64_t *vaddrs, 
 		}
 		len = o.len - at - sizeof(len);
 		memcpy(o.p + at, &len, sizeof(len));
-		if (o.len >= SANDBOX_FLUSH)
+		/* Often enough that sear sees progress: a slow module is not a hung one. */
+		if (o.len >= SANDBOX_FLUSH || helper__now() - flushed >= SANDBOX_PROGRESS_NS) {
 			outbuf__flush(&o);
+			flushed = helper__now();
+		}
 	}
 	outbuf__flush(&o);
 	free(o.p);
