@@ -77,8 +77,8 @@ static inline void golden_check(const char *rel, const char *got)
 
 		while (want[i] && want[i] == got[i])
 			i++;
-		fail_msg("%s differs at byte %zu: want \"%.60s\", got \"%.60s\"", rel, i,
-			 want + i, got + i);
+		fail_msg("%s differs at byte %zu: want \"%.60s\", got \"%.60s\"", rel, i, want + i,
+			 got + i);
 	}
 	free(want);
 }
