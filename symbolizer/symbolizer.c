@@ -841,7 +841,7 @@ static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t a
 	return dso__name(sym, d, name, NULL, 0, out, max);
 }
 
-/* One address to name ahead: its module, its address there, and its place in the input. */
+/* One address to name ahead: its module, and its address there. */
 struct prefetch {
 	uint32_t dso;
 	uint64_t addr;
