@@ -421,13 +421,16 @@ static int spool(const char *path, int in, const char *head, size_t head_len)
 
 	if (!perfdata__data_section(head, head_len, &data_off, &data_size)) {
 		if (data_size)
-			limit = data_off + data_size + SPOOL_FEATURES;
+			limit = u64_sat_add(u64_sat_add(data_off, data_size), SPOOL_FEATURES);
+		else if (data_off > SPOOL_FEATURES)
+			limit = SPOOL_FEATURES; /* no file has that much before its data */
 		else
 			next = data_off; /* walk the records as they arrive */
 	}
 	err = fd < 0 ? -errno : !buf ? -ENOMEM : 0;
 	got = head_len;
-	memcpy(buf, head, err ? 0 : head_len);
+	if (!err)
+		memcpy(buf, head, head_len);
 	while (!err && got > 0 && written < limit) {
 		uint8_t h[8];
 
