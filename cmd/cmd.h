@@ -225,7 +225,4 @@ int svg_option(struct flame_svg_opts *o, int opt, const char *arg);
 /* The help text for those options. */
 extern const char svg_options_help[];
 
-/* Parses a non-negative number of seconds ("30", "0.5"). Returns 0 or -1. */
-int parse_seconds(const char *s, double *out);
-
 #endif

@@ -30,6 +30,7 @@
 #include "pipeline/kunwind.h"
 #include "pipeline/session.h"
 #include "symbolizer/symbolizer.h"
+#include "args.h"
 #include "cmd.h"
 
 #ifndef SEAR_VERSION
@@ -216,49 +217,28 @@ static void record__usage(FILE *f)
 /* Parses "12,34,56" into pids. Returns the count, or -1. */
 static int parse_pid_list(const char *s, pid_t *out, int max, int have)
 {
-	char *end;
+	int n = args__id_list(s, out, max, have);
 
-	for (;;) {
-		long v;
-
-		errno = 0;
-		v = strtol(s, &end, 10);
-		if (errno || end == s || v <= 0 || v > INT_MAX || have >= max)
-			return -1;
-		out[have++] = v;
-		if (*end == '\0')
-			return have;
-		if (*end != ',')
-			return -1;
-		s = end + 1;
-	}
+	return n < 0 ? -1 : n;
 }
 
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || end == s || *end || s[0] == '-' || *out > max ? -1 : 0;
+	return args__uint(s, max, out) ? -1 : 0;
 }
 
 /* Splits -e's comma-separated list. */
 static int record__parse_events(struct record_opts *o, const char *arg)
 {
-	char *save, *tok;
-
 	free(o->event_list);
 	o->event_list = strdup(arg);
 	o->nr_events = 0;
 	if (!o->event_list)
 		return -1;
-	for (tok = strtok_r(o->event_list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->nr_events == SAMPLER_MAX_EVENTS) {
-			msg("too many events in '%s': at most %d at once", arg, SAMPLER_MAX_EVENTS);
-			return -1;
-		}
-		o->events[o->nr_events++] = tok;
+	o->nr_events = args__split(o->event_list, o->events, SAMPLER_MAX_EVENTS);
+	if (o->nr_events < 0) {
+		msg("too many events in '%s': at most %d at once", arg, SAMPLER_MAX_EVENTS);
+		return -1;
 	}
 	if (!o->nr_events) {
 		msg("no event in '%s': use -e NAME[,NAME...]", arg);
@@ -271,7 +251,7 @@ static int record__parse_events(struct record_opts *o, const char *arg)
 static int record__parse_cgroups(struct record_opts *o, const char *arg)
 {
 	size_t have = o->cgroup_list ? strlen(o->cgroup_list) : 0;
-	char *list = realloc(o->cgroup_list, have + strlen(arg) + 2), *save, *tok;
+	char *list = realloc(o->cgroup_list, have + strlen(arg) + 2);
 	int i;
 
 	if (!list)
@@ -284,13 +264,10 @@ static int record__parse_cgroups(struct record_opts *o, const char *arg)
 		if (!list[i])
 			list[i] = ',';
 	o->cgroup_list = list;
-	o->nr_cgroups = 0;
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->nr_cgroups == RECORD_MAX_CGROUPS) {
-			msg("too many cgroups in '%s': at most %d", arg, RECORD_MAX_CGROUPS);
-			return -1;
-		}
-		o->cgroups[o->nr_cgroups++] = tok;
+	o->nr_cgroups = args__split(list, o->cgroups, RECORD_MAX_CGROUPS);
+	if (o->nr_cgroups < 0) {
+		msg("too many cgroups in '%s': at most %d", arg, RECORD_MAX_CGROUPS);
+		return -1;
 	}
 	if (!o->nr_cgroups) {
 		msg("no cgroup in '%s': use --cgroup PATH|ID[,...]", arg);
@@ -299,48 +276,43 @@ static int record__parse_cgroups(struct record_opts *o, const char *arg)
 	return 0;
 }
 
-#define DWARF_STACK_DEFAULT 8192  /* see bench/: covers the tests' 40-deep recursion */
-#define DWARF_STACK_MAX	    65528 /* the kernel's limit: a u16 record size */
-#define LEAF_STACK	    64	  /* fp mode: enough to read the return address at [SP] */
+#define LEAF_STACK 64 /* fp mode: enough to read the return address at [SP] */
 
 /* --call-graph auto | bpf | fp[,noleaf] | dwarf[,SIZE] */
 static int record__parse_call_graph(struct record_opts *o)
 {
 	const char *cg = o->call_graph ? o->call_graph : "auto";
-	char *end;
+	enum args_call_graph mode;
+	int err = args__call_graph(cg, &mode, &o->stack_size);
 
-	if (!strcmp(cg, "auto") || !strcmp(cg, "bpf")) {
-		/* record__kunwind() settles it: the kernel unwinds, or frame pointers */
-		o->session_opts.unwind = SESSION_UNWIND_NONE;
-		o->bpf = strcmp(cg, "bpf") ? BPF_AUTO : BPF_REQUIRED;
-		return 0;
+	if (err == -ERANGE) {
+		msg("invalid --call-graph '%s': the stack size must be %d to %d bytes", cg,
+		    ARGS_DWARF_STACK_MIN, ARGS_DWARF_STACK_MAX);
+		return -1;
 	}
-	if (!strcmp(cg, "fp")) {
+	if (err) {
+		msg("unsupported --call-graph '%s': use auto, bpf, fp, fp,noleaf or dwarf[,SIZE]",
+		    cg);
+		return -1;
+	}
+	switch (mode) {
+	case ARGS_CALL_GRAPH_AUTO:
+	case ARGS_CALL_GRAPH_BPF:
+		/* record__kunwind() settles it: the kernel unwinds, or stack copies */
+		o->session_opts.unwind = SESSION_UNWIND_NONE;
+		o->bpf = mode == ARGS_CALL_GRAPH_BPF ? BPF_REQUIRED : BPF_AUTO;
+		break;
+	case ARGS_CALL_GRAPH_FP:
 		o->session_opts.unwind = SESSION_UNWIND_LEAF;
-		return 0;
-	}
-	if (!strcmp(cg, "fp,noleaf")) {
+		break;
+	case ARGS_CALL_GRAPH_FP_NOLEAF:
 		o->session_opts.unwind = SESSION_UNWIND_NONE;
-		return 0;
-	}
-	if (!strncmp(cg, "dwarf", 5) && (!cg[5] || cg[5] == ',')) {
-		unsigned long v = DWARF_STACK_DEFAULT;
-
-		if (cg[5]) {
-			v = strtoul(cg + 6, &end, 0);
-			if (end == cg + 6 || *end || v < 64 || v > DWARF_STACK_MAX) {
-				msg("invalid --call-graph '%s': the stack size must be 64 to %d "
-				    "bytes",
-				    cg, DWARF_STACK_MAX);
-				return -1;
-			}
-		}
+		break;
+	case ARGS_CALL_GRAPH_DWARF:
 		o->session_opts.unwind = SESSION_UNWIND_DWARF;
-		o->stack_size = (v + 7) & ~7UL;
-		return 0;
+		break;
 	}
-	msg("unsupported --call-graph '%s': use auto, bpf, fp, fp,noleaf or dwarf[,SIZE]", cg);
-	return -1;
+	return 0;
 }
 
 enum {
@@ -428,10 +400,9 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 			o->off_cpu = true;
 			break;
 		case OPT_OFF_CPU_THRESHOLD:
-			if (parse_seconds(optarg, &d) || d > 3.6e6) {
+			if (args__seconds(optarg, &d) || d > 3.6e6) {
 				msg("invalid --off-cpu-threshold '%s': give milliseconds, such as "
-				    "1 "
-				    "or 0.5",
+				    "1 or 0.5",
 				    optarg);
 				return -1;
 			}
@@ -469,19 +440,18 @@ static int record__parse(struct record_opts *o, int argc, char **argv)
 			o->call_graph = optarg;
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &d) || d <= 0) {
+			if (args__seconds(optarg, &d) || d <= 0) {
 				msg("invalid duration '%s': use -d SECONDS, e.g. -d 30", optarg);
 				return -1;
 			}
 			o->duration = d;
 			break;
 		case OPT_MMAP_PAGES:
-			if (parse_uint(optarg, 1u << 20, &v) || !v || (v & (v - 1))) {
+			if (args__mmap_pages(optarg, &o->mmap_pages)) {
 				msg("invalid --mmap-pages '%s': use a power of two, e.g. 128",
 				    optarg);
 				return -1;
 			}
-			o->mmap_pages = v;
 			break;
 		case 'o':
 			if (o->nr_outputs == RECORD_MAX_OUTPUTS) {
@@ -633,10 +603,10 @@ static void record__open_error(struct record *r, int err, pid_t pid)
 	switch (-err) {
 	case EACCES:
 	case EPERM:
-		if (cgroup__in_container()) {
-			/* Inside a container sear is root already, and sysctl is not the user's. */
-			/* Docker 20.10 (Debian's) refuses PERFMON; SYS_ADMIN passes its seccomp
-			 * too. */
+		if (geteuid() == 0 && cgroup__in_container()) {
+			/* Root inside a container: the container lacks the rights, and sysctl is
+			 * not the user's. Not root: the host's rules apply, as anywhere. Docker
+			 * 20.10 (Debian's) refuses PERFMON; SYS_ADMIN passes its seccomp too. */
 			msg("perf_event_open denied inside a container: run it with 'docker run "
 			    "--privileged', or '--cap-add SYS_ADMIN' (or '--cap-add PERFMON' where "
 			    "Docker knows it, with '--security-opt seccomp=unconfined')");
@@ -1223,9 +1193,9 @@ static int record__kunwind(struct record *r)
 	    "unwinding copies of the stacks in user space (--call-graph dwarf), not in the kernel: "
 	    "%s",
 	    why);
-	o->call_graph = "dwarf," STR(DWARF_STACK_DEFAULT);
+	o->call_graph = "dwarf," STR(ARGS_DWARF_STACK_DEFAULT);
 	o->session_opts.unwind = SESSION_UNWIND_DWARF;
-	o->stack_size = DWARF_STACK_DEFAULT;
+	o->stack_size = ARGS_DWARF_STACK_DEFAULT;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "args.h"
 #include "cmd.h"
 
 bool quiet;
@@ -57,19 +58,6 @@ void cmd__setup_log(int verbose)
 const char *errstr(int errnum)
 {
 	return sear_strerror(errnum);
-}
-
-int parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 const char load_options_help[] =
@@ -125,7 +113,7 @@ int names_option(struct symbolizer_opts *o, int opt, const char *arg)
 		o->no_debuginfod = true;
 		return 1;
 	case OPT_NAMES_DEBUGINFOD_TIMEOUT:
-		if (parse_seconds(arg, &d) || d <= 0 || d > 3600) {
+		if (args__seconds(arg, &d) || d <= 0 || d > 3600) {
 			msg("invalid --debuginfod-timeout '%s': use seconds, e.g. 10", arg);
 			return -1;
 		}
@@ -135,25 +123,9 @@ int names_option(struct symbolizer_opts *o, int opt, const char *arg)
 	return 0;
 }
 
-static int parse_id_list(const char *arg, pid_t *out, int *nr)
-{
-	char *end;
-
-	for (;;) {
-		long v;
-
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || v <= 0 || v > INT_MAX || *nr >= FILTER_MAX)
-			return -1;
-		out[(*nr)++] = v;
-		if (!*end)
-			return 0;
-		if (*end != ',')
-			return -1;
-		arg = end + 1;
-	}
-}
+/* The --comm lists that filters borrow, for the process's life: held here, they never leak. */
+static char *comm_lists[FILTER_MAX];
+static int nr_comm_lists;
 
 int load_option(struct load_opts *o, int opt, const char *arg)
 {
@@ -162,35 +134,42 @@ int load_option(struct load_opts *o, int opt, const char *arg)
 	if (r)
 		return r;
 	struct sample_filter *f = &o->filter;
-	char *copy, *tok, *save;
+	char *copy;
+	int n;
 
 	switch (opt) {
 	case OPT_LOAD_PID:
 	case OPT_LOAD_TID:
-		if (parse_id_list(arg, opt == OPT_LOAD_PID ? f->pids : f->tids,
-				  opt == OPT_LOAD_PID ? &f->nr_pids : &f->nr_tids)) {
+		n = args__id_list(arg, opt == OPT_LOAD_PID ? f->pids : f->tids, FILTER_MAX,
+				  opt == OPT_LOAD_PID ? f->nr_pids : f->nr_tids);
+		if (n < 0) {
 			msg("invalid --%s '%s': use up to %d numbers separated by commas",
 			    opt == OPT_LOAD_PID ? "pid" : "tid", arg, FILTER_MAX);
 			return -1;
 		}
+		*(opt == OPT_LOAD_PID ? &f->nr_pids : &f->nr_tids) = n;
 		return 1;
 	case OPT_LOAD_COMM:
-		copy = strdup(arg); /* lives as long as the process: the filter borrows it */
+		if (nr_comm_lists == FILTER_MAX) {
+			msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
+			return -1;
+		}
+		copy = strdup(arg);
 		if (!copy) {
 			msg("out of memory");
 			return -1;
 		}
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (f->nr_comms == FILTER_MAX) {
-				msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
-				return -1;
-			}
-			f->comms[f->nr_comms++] = tok;
+		comm_lists[nr_comm_lists++] = copy;
+		n = args__split(copy, f->comms + f->nr_comms, FILTER_MAX - f->nr_comms);
+		if (n < 0) {
+			msg("invalid --comm '%s': at most %d names", arg, FILTER_MAX);
+			return -1;
 		}
+		f->nr_comms += n;
 		return 1;
 	case OPT_LOAD_FROM:
 	case OPT_LOAD_TO:
-		if (parse_seconds(arg, opt == OPT_LOAD_FROM ? &f->from : &f->to)) {
+		if (args__seconds(arg, opt == OPT_LOAD_FROM ? &f->from : &f->to)) {
 			msg("invalid --%s '%s': use seconds from the start, e.g. 2.5",
 			    opt == OPT_LOAD_FROM ? "from" : "to", arg);
 			return -1;

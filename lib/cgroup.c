@@ -4,10 +4,28 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "io.h"
+
+#define CGROUP_LINE_MAX 4096 /* longer lines are cut: a cgroup path is at most PATH_MAX */
+
+/* Copies the line at *p (up to end) into line (size bytes, NUL-terminated); moves *p past it. */
+static void next_line(const char **p, const char *end, char *line, size_t size)
+{
+	const char *eol = memchr(*p, '\n', end - *p);
+	size_t n;
+
+	if (!eol)
+		eol = end;
+	n = (size_t)(eol - *p) < size ? (size_t)(eol - *p) : size - 1;
+	memcpy(line, *p, n);
+	line[n] = '\0';
+	*p = eol < end ? eol + 1 : end;
+}
 
 static bool is_hex(char c)
 {
@@ -30,25 +48,76 @@ bool cgroup__container_id(const char *path, char *out, size_t size)
 	return false;
 }
 
+bool cgroup__container_of_mem(const char *buf, size_t len, bool own_pidns, char *out, size_t size)
+{
+	const char *p = buf, *end = buf + len;
+	char line[CGROUP_LINE_MAX];
+	bool found = false;
+
+	/* "hierarchy-ID:controllers:path" per line; cgroup v2's is "0::/path". */
+	while (p < end) {
+		char *cg;
+
+		next_line(&p, end, line, sizeof(line));
+		cg = strchr(line, ':');
+		cg = cg ? strchr(cg + 1, ':') : NULL;
+		if (!cg)
+			continue;
+		cg++;
+		if (cgroup__container_id(cg, out, size))
+			return true;
+		if (!own_pidns && !strncmp(line, "0::", 3) && strcmp(cg, "/")) {
+			const char *leaf = strrchr(cg, '/');
+
+			snprintf(out, size, "%s", leaf ? leaf + 1 : cg);
+			found = true;
+		}
+	}
+	return found;
+}
+
+int cgroup__mount_of_mem(const char *buf, size_t len, char *out, size_t size)
+{
+	const char *p = buf, *end = buf + len;
+	char line[CGROUP_LINE_MAX];
+
+	while (p < end) {
+		char *sep, *mnt, *mnt_end;
+		int field;
+
+		next_line(&p, end, line, sizeof(line));
+		/* "id parent maj:min root mountpoint options ... - cgroup2 source opts" */
+		sep = strstr(line, " - cgroup2 ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		mnt = line;
+		for (field = 0; field < 4 && mnt; field++) {
+			mnt = strchr(mnt, ' ');
+			mnt = mnt ? mnt + 1 : NULL;
+		}
+		if (!mnt || !*mnt || *mnt == ' ')
+			continue;
+		mnt_end = strchr(mnt, ' ');
+		if (mnt_end)
+			*mnt_end = '\0';
+		snprintf(out, size, "%s", mnt);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* Where cgroup v2 is mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems. */
 static int cgroup2_mount(char *out, size_t size)
 {
-	char line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int ret = -ENOENT;
+	char *buf;
+	ssize_t len = io__read_file("/proc/self/mountinfo", CGROUP_FILE_MAX, &buf);
+	int ret;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - cgroup2 "), mnt[4096];
-
-		/* "id parent maj:min root mountpoint options ... - cgroup2 source opts" */
-		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1) {
-			snprintf(out, size, "%s", mnt);
-			ret = 0;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
+	if (len < 0)
+		return -ENOENT;
+	ret = cgroup__mount_of_mem(buf, len, out, size);
+	free(buf);
 	return ret;
 }
 
@@ -122,22 +191,34 @@ int cgroup__open(const char *spec, char *path, size_t size)
 	return fd < 0 ? -errno : fd;
 }
 
-bool cgroup__in_container(void)
+bool cgroup__engine_of_mem(const char *buf, size_t len)
 {
 	static const char *const marks[] = { "docker", "kubepods", "containerd", "libpod", "lxc" };
-	char line[512];
-	bool found = false;
+	const char *p = buf, *end = buf + len;
+	char line[CGROUP_LINE_MAX];
 	size_t i;
-	FILE *f;
+
+	while (p < end) {
+		next_line(&p, end, line, sizeof(line));
+		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (strstr(line, marks[i]))
+				return true;
+	}
+	return false;
+}
+
+bool cgroup__in_container(void)
+{
+	ssize_t len;
+	bool found;
+	char *buf;
 
 	if (!access("/.dockerenv", F_OK) || !access("/run/.containerenv", F_OK))
 		return true;
-	f = fopen("/proc/1/cgroup", "re");
-	while (f && !found && fgets(line, sizeof(line), f))
-		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-			if (strstr(line, marks[i]))
-				found = true;
-	if (f)
-		fclose(f);
+	len = io__read_file("/proc/1/cgroup", CGROUP_FILE_MAX, &buf);
+	if (len < 0)
+		return false;
+	found = cgroup__engine_of_mem(buf, len);
+	free(buf);
 	return found;
 }

@@ -10,12 +10,34 @@
  * processes share a cgroup whose path holds the container's id.
  */
 
+/* The most of /proc/PID/cgroup or /proc/self/mountinfo read. */
+#define CGROUP_FILE_MAX (1u << 20)
+
 /*
  * Finds the container id in a cgroup path (a line of /proc/PID/cgroup or a
  * directory), writing at most size - 1 characters to out. Returns true when
  * one was found.
  */
 bool cgroup__container_id(const char *path, char *out, size_t size);
+
+/*
+ * Labels a process by its container from its /proc/PID/cgroup text (len
+ * bytes): the container id in one of its cgroups, or else, for a process
+ * in a pid namespace of its own (own_pidns false), the last part of its
+ * cgroup v2 path. Writes at most size - 1 characters to out; returns true
+ * when it wrote a label.
+ */
+bool cgroup__container_of_mem(const char *buf, size_t len, bool own_pidns, char *out, size_t size);
+
+/*
+ * Finds where cgroup v2 is mounted in /proc/self/mountinfo text (len
+ * bytes). Writes the mount point to out (size bytes). Returns 0, or
+ * -ENOENT when there is none.
+ */
+int cgroup__mount_of_mem(const char *buf, size_t len, char *out, size_t size);
+
+/* True when /proc/1/cgroup text (len bytes) names a container engine. */
+bool cgroup__engine_of_mem(const char *buf, size_t len);
 
 /*
  * Resolves a cgroup v2 given as a path (absolute, or relative to the

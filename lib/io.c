@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -38,4 +40,47 @@ int io__write_all(int fd, const void *buf, size_t n)
 		n -= w;
 	}
 	return 0;
+}
+
+ssize_t io__read_file(const char *path, size_t max, char **out)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *n;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (len + 1 >= cap) { /* full, but for the NUL */
+			if (cap >= max + 1)
+				break;
+			cap = cap ? cap * 2 : 4096 + 1;
+			if (cap > max + 1)
+				cap = max + 1;
+			n = realloc(buf, cap);
+			if (!n) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = n;
+		}
+		r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(buf);
+			close(fd);
+			return r;
+		}
+		if (!r)
+			break;
+		len += r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	return len;
 }

@@ -62,6 +62,7 @@ struct perfdata {
 	struct perfdata_stats stats;
 	/* reading */
 	uint8_t *window;
+	uint64_t aligned[RECORD_MAX / 8]; /* a misaligned record, copied */
 	uint64_t window_off, window_len;
 	struct queue q, spare;
 	uint64_t seq, round_max, limit, flushed; /* see perfdata__process() */
@@ -132,6 +133,25 @@ static uint16_t rd16(const uint8_t *b)
 
 	memcpy(&v, b, 2);
 	return v;
+}
+
+int perfdata__data_section(const void *buf, size_t len, uint64_t *offset, uint64_t *size)
+{
+	if (len < PERF_HEADER_SIZE || memcmp(buf, PERF_MAGIC, 8) ||
+	    rd64((const uint8_t *)buf + 8) < PERF_HEADER_SIZE)
+		return -EINVAL;
+	*offset = rd64((const uint8_t *)buf + 40);
+	*size = rd64((const uint8_t *)buf + 48);
+	return 0;
+}
+
+bool perfdata__plausible_record(const void *hdr)
+{
+	struct perf_event_header h;
+
+	memcpy(&h, hdr, sizeof(h));
+	/* The kernel's types, and perf's own (64 and up), are all below 256. */
+	return h.size >= sizeof(h) && h.type && h.type < 256;
 }
 
 /* A name for an event from its attr, where the event-desc feature is missing. */
@@ -554,7 +574,8 @@ static int pd__flush(struct perfdata *pd, uint64_t limit, bool flush_all,
 	size_t i;
 	int err;
 
-	qsort(q->v, q->nr, sizeof(*q->v), queued__cmp);
+	if (q->nr) /* an empty queue may have no array: qsort(NULL) is undefined */
+		qsort(q->v, q->nr, sizeof(*q->v), queued__cmp);
 	for (i = 0; i < q->nr && (flush_all || q->v[i].time <= limit); i++) {
 		const struct perf_event_header *h = (const void *)(q->arena + q->v[i].off);
 
@@ -632,6 +653,18 @@ int perfdata__process(struct perfdata *pd, const struct perf_tool *tool, void *c
 		}
 		if (err)
 			return err;
+		/*
+		 * A record whose size is not a multiple of 8 leaves the next one
+		 * misaligned in the window: the parsers read fields in place, so
+		 * give them an aligned copy.
+		 */
+		if ((uintptr_t)h % 8) {
+			uint16_t size;
+
+			memcpy(&size, (const uint8_t *)h + 6, sizeof(size));
+			memcpy(pd->aligned, h, size);
+			h = (const void *)pd->aligned;
+		}
 		if (h->type == REC_COMPRESSED) {
 			pd__log(pd, "compressed records (perf record -z) are not supported: record "
 				    "without -z, or convert with 'perf inject'");

@@ -61,6 +61,21 @@ void perfdata__free(struct perfdata *pd);
 /* True when buf begins with perf.data's magic (either byte order). */
 bool perfdata__is_perfdata(const void *buf, size_t len);
 
+/*
+ * For a perf.data that arrives on a pipe and is copied to a file first:
+ * the data section its first len bytes declare (a size of 0: perf was
+ * killed before it wrote one). Returns 0, or -EINVAL when buf holds no
+ * whole header.
+ */
+int perfdata__data_section(const void *buf, size_t len, uint64_t *offset, uint64_t *size);
+
+/*
+ * True when the 8 bytes at hdr can start a record of a file: the copy of a
+ * stream with no declared size stops at the first that cannot, as reading
+ * it would (zeros or noise after a cut).
+ */
+bool perfdata__plausible_record(const void *hdr);
+
 /* The layout of the sample records (every event of a file shares it). Borrowed. */
 const struct perfrec_layout *perfdata__layout(const struct perfdata *pd);
 

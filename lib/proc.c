@@ -11,9 +11,12 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "io.h"
 #include "proc.h"
 
-#define PROC_MAPS_MAX (64u << 20)
+#define PROC_MAPS_MAX	(64u << 20)
+#define PROC_STATUS_MAX (64u << 10) /* /proc/PID/status is 1 to 2 KB */
+#define PROC_LINE_MAX	512	    /* the longest status line parsed */
 
 #define PROC_MAX_MAPS 65536 /* vm.max_map_count's default */
 
@@ -288,23 +291,93 @@ int proc__threads(pid_t pid, pid_t **tids)
 	return nr;
 }
 
+/* Copies the line at *p (up to end) into line (size bytes, NUL-terminated); moves *p past it. */
+static void next_line(const char **p, const char *end, char *line, size_t size)
+{
+	const char *eol = memchr(*p, '\n', end - *p);
+	size_t n;
+
+	if (!eol)
+		eol = end;
+	n = eol - *p < (ptrdiff_t)size ? (size_t)(eol - *p) : size - 1;
+	memcpy(line, *p, n);
+	line[n] = '\0';
+	*p = eol < end ? eol + 1 : end;
+}
+
+/* A decimal field of a status line: digits after blanks. Returns -1 when there are none. */
+static long status_number(const char *s, const char **end)
+{
+	long v = 0;
+	int digits = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s >= '0' && *s <= '9' && digits < 10; s++, digits++)
+		v = v * 10 + (*s - '0');
+	if (end)
+		*end = s;
+	return digits && !(*s >= '0' && *s <= '9') ? v : -1;
+}
+
+int proc_status__parse_mem(const char *buf, size_t len, struct proc_status *out)
+{
+	const char *p = buf, *end = buf + len;
+	char line[PROC_LINE_MAX];
+	bool tgid = false;
+
+	*out = (struct proc_status){ .uid = (uid_t)-1, .euid = (uid_t)-1, .seccomp = -1 };
+	while (p < end) {
+		const char *f;
+		long v;
+
+		next_line(&p, end, line, sizeof(line));
+		if (!strncmp(line, "Tgid:", 5) && (v = status_number(line + 5, NULL)) > 0) {
+			out->tgid = v;
+			tgid = true;
+		} else if (!strncmp(line, "NStgid:", 7)) {
+			/* One field per pid namespace, ours first: the last is its own. */
+			out->ns_depth = 0;
+			for (f = line + 7; (v = status_number(f, &f)) > 0; out->ns_depth++)
+				out->nstgid = v;
+		} else if (!strncmp(line, "Uid:", 4)) {
+			long uid = status_number(line + 4, &f), euid = status_number(f, NULL);
+
+			if (uid >= 0 && euid >= 0) {
+				out->uid = uid;
+				out->euid = euid;
+			}
+		} else if (!strncmp(line, "Seccomp:", 8) &&
+			   (v = status_number(line + 8, NULL)) >= 0) {
+			out->seccomp = v;
+		}
+	}
+	return tgid ? 0 : -EINVAL;
+}
+
+int proc_status__read(pid_t pid, struct proc_status *out)
+{
+	char path[64], *buf;
+	ssize_t len;
+	int err;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	len = io__read_file(path, PROC_STATUS_MAX, &buf);
+	if (len < 0)
+		return len == -ENOENT ? -ESRCH : len;
+	err = proc_status__parse_mem(buf, len, out);
+	free(buf);
+	return err;
+}
+
 pid_t proc__tgid(pid_t tid)
 {
-	char path[64], line[256];
-	pid_t tgid = -ESRCH;
-	FILE *f;
+	struct proc_status st;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -ESRCH;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Tgid:", 5)) {
-			tgid = atoi(line + 5);
-			break;
-		}
-	fclose(f);
-	return tgid;
+	return proc_status__read(tid, &st) ? -ESRCH : st.tgid;
 }
 
 int proc__pidfd(pid_t pid)
@@ -312,40 +385,6 @@ int proc__pidfd(pid_t pid)
 	int fd = syscall(SYS_pidfd_open, pid, 0);
 
 	return fd < 0 ? -errno : fd;
-}
-
-/* Reads a whole /proc file (size 0 in stat) into a new buffer. Returns its length, or -errno. */
-static ssize_t read_proc_file(const char *path, char **out, size_t max)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *n;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 4096) {
-			if (cap >= max)
-				break;
-			n = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (!n) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = n;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	*out = buf;
-	return len;
 }
 
 /* A record being synthesized: header and body, padded to 8 bytes as the kernel does. */
@@ -417,7 +456,7 @@ int proc__synthesize(pid_t pid, proc_record_fn fn, void *ctx)
 		return -ENOMEM;
 	*sy = (struct synth){ .pid = pid, .fn = fn, .ctx = ctx };
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	len = read_proc_file(path, &buf, PROC_MAPS_MAX);
+	len = io__read_file(path, PROC_MAPS_MAX, &buf);
 	if (len < 0) {
 		free(sy);
 		return len == -ENOENT ? -ESRCH : len;
@@ -450,38 +489,54 @@ int proc__synthesize(pid_t pid, proc_record_fn fn, void *ctx)
 	return ret;
 }
 
+int proc_stat__flags_mem(const char *buf, size_t len, unsigned long *flags)
+{
+	const char *p = buf + len, *end = buf + len;
+	unsigned long v = 0;
+	int field, digits = 0;
+
+	/* "pid (comm) state ppid ... flags": the comm may hold spaces and ')'. */
+	while (p > buf && p[-1] != ')')
+		p--;
+	if (p == buf)
+		return -EINVAL;
+	/* After ")": state, ppid, pgrp, session, tty_nr, tpgid, then flags. */
+	for (field = 0; field < 7; field++) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
+			return -EINVAL;
+		if (field < 6)
+			while (p < end && *p != ' ')
+				p++;
+	}
+	for (; p < end && *p >= '0' && *p <= '9' && digits < 20; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (!digits)
+		return -EINVAL;
+	*flags = v;
+	return 0;
+}
+
 bool proc__is_kernel_thread(pid_t pid)
 {
-	char path[64], buf[1024], *p;
+	char path[64], *buf;
 	unsigned long flags;
-	FILE *f;
-	int i;
+	ssize_t len;
+	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	len = io__read_file(path, 4096, &buf);
+	if (len < 0)
 		return false;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	/* "pid (comm) state ppid ... flags": the comm may hold spaces and ')'. */
-	p = p ? strrchr(buf, ')') : NULL;
-	for (i = 0; p && i < 7; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, " %lu", &flags) != 1)
-		return false;
-	return flags & 0x00200000; /* PF_KTHREAD */
+	err = proc_stat__flags_mem(buf, len, &flags);
+	free(buf);
+	return !err && (flags & 0x00200000); /* PF_KTHREAD */
 }
 
 int proc__seccomp(void)
 {
-	char line[256];
-	int mode = -1;
-	FILE *f = fopen("/proc/self/status", "re");
+	struct proc_status st;
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Seccomp: %d", &mode) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return mode;
+	return proc_status__read(0, &st) ? -1 : st.seccomp;
 }

@@ -100,6 +100,30 @@ int proc__synthesize(pid_t pid, proc_record_fn fn, void *ctx);
  */
 int proc__threads(pid_t pid, pid_t **tids);
 
+/* What sear reads of /proc/PID/status. */
+struct proc_status {
+	pid_t tgid;	 /* Tgid: the process of the thread */
+	pid_t nstgid;	 /* the last NStgid field: the pid in its own namespace; 0 when absent */
+	int ns_depth;	 /* NStgid fields: more than one, a pid namespace below ours */
+	uid_t uid, euid; /* (uid_t)-1 when absent */
+	int seccomp;	 /* Seccomp: 0 none, 1 strict, 2 a filter; -1 when absent */
+};
+
+/*
+ * Parses /proc/PID/status text (len bytes, no NUL needed; lines longer
+ * than 512 bytes are cut). Returns 0, or -EINVAL when it has no Tgid.
+ */
+int proc_status__parse_mem(const char *buf, size_t len, struct proc_status *out);
+
+/* Reads /proc/PID/status (this process's with pid 0). Returns 0 or -errno (-ESRCH: gone). */
+int proc_status__read(pid_t pid, struct proc_status *out);
+
+/*
+ * Parses /proc/PID/stat text for the task's flags (PF_*), past a comm
+ * that may hold anything. Returns 0, or -EINVAL.
+ */
+int proc_stat__flags_mem(const char *buf, size_t len, unsigned long *flags);
+
 /* Returns the process (thread group) id of thread tid, or -errno. */
 pid_t proc__tgid(pid_t tid);
 

@@ -6,6 +6,7 @@
 
 #include "hash.h"
 #include "profile.h"
+#include "sat.h"
 
 /*
  * Key nodes: under the root, one per (event, pid, comm), its dso KEY_DSO |
@@ -174,8 +175,9 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 			       sizeof(*frames)))
 			shared++;
 	/* last_ids[k] is frame k's node, innermost first. */
-	memmove(p->last_ids + nr - shared, p->last_ids + p->nr_last - shared,
-		shared * sizeof(*p->last_ids));
+	if (shared) /* none before the first stack, when last_ids is still NULL */
+		memmove(p->last_ids + nr - shared, p->last_ids + p->nr_last - shared,
+			shared * sizeof(*p->last_ids));
 	node = shared ? p->last_ids[nr - shared] : key;
 	for (i = nr - shared; i-- > 0;) {
 		node = profile__child(p, node, frames[i].dso, frames[i].addr);
@@ -185,15 +187,11 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 		}
 		p->last_ids[i] = node;
 	}
-	memcpy(p->last, frames, nr * sizeof(*frames));
+	if (nr) /* an empty stack may come before any array was made */
+		memcpy(p->last, frames, nr * sizeof(*frames));
 	p->nr_last = nr;
 	p->last_key = key;
 	return node;
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 int profile__add(struct profile *p, uint32_t id, uint64_t count, uint64_t weight)
@@ -201,8 +199,8 @@ int profile__add(struct profile *p, uint32_t id, uint64_t count, uint64_t weight
 	struct node *n = &p->nodes[id];
 
 	p->stacks += !n->count && count;
-	n->count = sat_add(n->count, count);
-	n->weight = sat_add(n->weight, weight);
+	n->count = u64_sat_add(n->count, count);
+	n->weight = u64_sat_add(n->weight, weight);
 	return 0;
 }
 
@@ -286,4 +284,16 @@ int profile__walk(const struct profile *p, profile_walk_fn fn, void *ctx)
 			return ret;
 	}
 	return 0;
+}
+
+size_t profile__node_frames(const struct profile *p, uint32_t from, uint32_t to, struct frame *out)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = from ? from : 1; i < to && i < p->nr; i++)
+		if (p->nodes[i].dso < KEY_DSO)
+			out[n++] =
+			    (struct frame){ .addr = p->nodes[i].addr, .dso = p->nodes[i].dso };
+	return n;
 }

@@ -83,6 +83,13 @@ int profile__walk(const struct profile *p, profile_walk_fn fn, void *ctx);
 /* The number of nodes (ids run below it). */
 uint32_t profile__nodes(const struct profile *p);
 
+/*
+ * Writes the frames of the frame nodes with ids in [from, to) into out
+ * (room for to - from), in id order: what was added since a count of
+ * profile__nodes(). Returns how many.
+ */
+size_t profile__node_frames(const struct profile *p, uint32_t from, uint32_t to, struct frame *out);
+
 /* The number of stacks with samples. */
 uint64_t profile__count(const struct profile *p);
 

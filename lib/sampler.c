@@ -51,25 +51,37 @@ static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 	return syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
 }
 
-/* Parses a CPU list such as "0-3,8,10-11" into ids. Returns the count, or -errno. */
-static int parse_cpu_list(const char *s, int **out)
+/* A decimal number at *p (below end), at most 7 digits. Returns it, or -1. */
+static long cpulist__number(const char **p, const char *end)
 {
+	long v = 0;
+	int digits = 0;
+
+	for (; *p < end && **p >= '0' && **p <= '9'; (*p)++)
+		if (++digits <= 7)
+			v = v * 10 + (**p - '0');
+	return digits && digits <= 7 ? v : -1;
+}
+
+int cpulist__parse_mem(const char *buf, size_t len, int **out)
+{
+	const char *p = buf, *end = buf + len;
 	int *cpus = NULL, n = 0, cap = 0;
-	char *end;
 
-	while (*s && *s != '\n') {
-		long a = strtol(s, &end, 10), b = a;
+	while (p < end && *p != '\n' && *p) {
+		long a = cpulist__number(&p, end), b = a;
 
-		if (end == s || a < 0)
+		if (a < 0 || a >= CPULIST_MAX)
 			goto out_inval;
-		s = end;
-		if (*s == '-') {
-			b = strtol(s + 1, &end, 10);
-			if (end == s + 1 || b < a || b - a > 65536)
+		if (p < end && *p == '-') {
+			p++;
+			b = cpulist__number(&p, end);
+			if (b < a || b >= CPULIST_MAX)
 				goto out_inval;
-			s = end;
 		}
 		for (; a <= b; a++) {
+			if (n == CPULIST_MAX)
+				goto out_inval; /* repeats: no machine has more */
 			if (n == cap) {
 				int *c = realloc(cpus, (cap = cap ? cap * 2 : 16) * sizeof(*c));
 
@@ -81,8 +93,10 @@ static int parse_cpu_list(const char *s, int **out)
 			}
 			cpus[n++] = a;
 		}
-		if (*s == ',')
-			s++;
+		if (p < end && *p == ',')
+			p++;
+		else if (p < end && *p != '\n' && *p)
+			goto out_inval;
 	}
 	*out = cpus;
 	return n;
@@ -99,13 +113,13 @@ static int online_cpus(int **cpus)
 
 	if (f && fgets(buf, sizeof(buf), f)) {
 		fclose(f);
-		return parse_cpu_list(buf, cpus);
+		return cpulist__parse_mem(buf, strlen(buf), cpus);
 	}
 	if (f)
 		fclose(f);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	snprintf(buf, sizeof(buf), "0-%ld", n > 0 ? n - 1 : 0);
-	return parse_cpu_list(buf, cpus);
+	return cpulist__parse_mem(buf, strlen(buf), cpus);
 }
 
 static unsigned int max_sample_rate(void)
@@ -286,6 +300,12 @@ static int ring__map(struct ring *r, int fd, size_t pages)
 		r->scratch = NULL;
 		return err;
 	}
+	/*
+	 * Shared and writable: a child must not inherit it, least of all the
+	 * sandboxed ELF reader (symbolizer/sandbox.h), which could write the
+	 * tail and the records behind sear's back.
+	 */
+	madvise(base, (pages + 1) * page, MADV_DONTFORK);
 	r->fd = fd;
 	r->meta = base;
 	r->data = (uint8_t *)base + page;

@@ -28,6 +28,17 @@
 
 struct sampler;
 
+/* The most CPUs a list may name: the kernel's NR_CPUS is at most 8192. */
+#define CPULIST_MAX 16384
+
+/*
+ * Parses a CPU list such as "0-3,8,10-11" (the format of
+ * /sys/devices/system/cpu/online), up to a newline, a NUL or len bytes,
+ * into a new array of ids (free() it). Returns the count, -EINVAL for a
+ * malformed list, or -ENOMEM.
+ */
+int cpulist__parse_mem(const char *buf, size_t len, int **cpus);
+
 #define SAMPLER_MAX_EVENTS 8
 
 struct sampler_opts {

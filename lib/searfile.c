@@ -23,6 +23,26 @@
 #define REC_STRING_MAX 65536
 #define REC_ZSTD_LEVEL 3
 
+/*
+ * What a file of a given size can honestly hold, so that a small hostile
+ * file cannot make the reader decompress or keep gigabytes. Measured
+ * (docs/HARDENING.md): real recordings decompress 3x to 23x, and per
+ * compressed byte their tables gain at most 0.02 strings, 0.03 stacks and
+ * 7.4 frames (a deep recursion unwound with dwarf). The most a recording
+ * can compress is a recursion seen at every depth up to 4096 frames, each
+ * stack the last one plus a frame: 529x, and 264 frames per byte
+ * (tests/unit/test-searfile.c). The caps are twice that extreme (frames
+ * need none of their own: each takes two bytes), and floors that small
+ * files never reach. They count over the whole file:
+ * every byte decompressed and every entry kept is paid for by the
+ * compressed bytes read so far, so time and memory grow with the file's
+ * size, by at most a few KB per byte.
+ */
+#define REC_RATIO_MAX	     1024	/* decompressed bytes per compressed byte */
+#define REC_RAW_FLOOR	     (1u << 20) /* decompressed bytes any file may have */
+#define REC_ENTRIES_PER_BYTE 1		/* strings, stacks or tasks per compressed byte */
+#define REC_ENTRIES_FLOOR    65536
+
 enum {
 	REC_STRINGS = 1,
 	REC_STACKS = 2,
@@ -464,6 +484,8 @@ struct sear_reader {
 	const char *name;
 	bool fd_mode;
 	int fd;
+	uint8_t *head; /* fd mode: bytes taken from fd before the reader, read first */
+	size_t head_len, head_pos;
 	const uint8_t *mem; /* when not fd_mode */
 	size_t mem_len;
 	uint64_t pos; /* bytes consumed */
@@ -481,7 +503,11 @@ struct sear_reader {
 	size_t cap_lens;
 	size_t nr_stacks, cap_stacks;
 	struct u64map tasks; /* pid -> container string id + 1 */
+	size_t nr_tasks;     /* task entries read, repeats included */
+	uint64_t comp_total; /* bytes of the chunks read: what pays for the rest */
+	uint64_t raw_total;  /* their decompressed bytes */
 	int64_t bad;
+	const char *bad_reason;
 	uint8_t *comp, *raw;
 	size_t comp_cap, raw_cap;
 };
@@ -496,6 +522,18 @@ static uint32_t rd32(const uint8_t *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* How many entries the chunks read so far can honestly hold. */
+static uint64_t sear_reader__budget(const struct sear_reader *r, uint64_t per_byte, uint64_t floor)
+{
+	return floor + per_byte * r->comp_total;
+}
+
+/* True when have + n entries would pass the budget; n is from the file and may be anything. */
+static bool over_budget(uint64_t have, uint64_t n, uint64_t budget)
+{
+	return have > budget || n > budget - have;
+}
+
 /* Reads up to n bytes of the input. Returns how many (fewer only at the end), or -errno. */
 static ssize_t sear_reader__read(struct sear_reader *r, void *buf, size_t n)
 {
@@ -507,9 +545,19 @@ static ssize_t sear_reader__read(struct sear_reader *r, void *buf, size_t n)
 		done = n < left ? n : left;
 		memcpy(buf, r->mem + r->pos, done);
 	} else {
-		done = io__read_full(r->fd, buf, n);
-		if (done < 0)
-			return done;
+		size_t from_head = r->head_len - r->head_pos;
+		ssize_t more = 0;
+
+		if (from_head > n)
+			from_head = n;
+		if (from_head) /* no head: r->head is NULL */
+			memcpy(buf, r->head + r->head_pos, from_head);
+		r->head_pos += from_head;
+		if (from_head < n)
+			more = io__read_full(r->fd, (uint8_t *)buf + from_head, n - from_head);
+		if (more < 0)
+			return more;
+		done = from_head + more;
 	}
 	r->pos += done;
 	return done;
@@ -567,6 +615,12 @@ out_free:
 
 struct sear_reader *sear_reader__new_fd(int fd, const char *name)
 {
+	return sear_reader__new_fd_after(fd, NULL, 0, name);
+}
+
+struct sear_reader *sear_reader__new_fd_after(int fd, const void *head, size_t len,
+					      const char *name)
+{
 	struct sear_reader *r = calloc(1, sizeof(*r));
 
 	if (!r)
@@ -574,6 +628,16 @@ struct sear_reader *sear_reader__new_fd(int fd, const char *name)
 	r->fd_mode = true;
 	r->fd = fd;
 	r->name = name;
+	if (len) {
+		r->head = malloc(len);
+		if (!r->head) {
+			free(r);
+			errno = ENOMEM;
+			return NULL;
+		}
+		memcpy(r->head, head, len);
+		r->head_len = len;
+	}
 	return sear_reader__open(r);
 }
 
@@ -594,6 +658,7 @@ void sear_reader__free(struct sear_reader *r)
 	if (!r)
 		return;
 	ZSTD_freeDCtx(r->zd);
+	free(r->head);
 	strtab__free(r->strings);
 	free(r->string_of);
 	free(r->frames);
@@ -614,6 +679,11 @@ const struct sear_meta *sear_reader__meta(const struct sear_reader *r)
 int64_t sear_reader__bad_offset(const struct sear_reader *r)
 {
 	return r->bad;
+}
+
+const char *sear_reader__bad_reason(const struct sear_reader *r)
+{
+	return r->bad < 0 ? NULL : r->bad_reason;
 }
 
 uint64_t sear_reader__offset(const struct sear_reader *r)
@@ -670,9 +740,20 @@ static uint64_t cur__varint(struct cur *c)
 	return 0;
 }
 
+/* The reason a chunk is refused: a table that would hold more than the file can. */
+static int sear_reader__too_many(struct sear_reader *r, const char *what)
+{
+	r->bad_reason = what;
+	return -EINVAL;
+}
+
 static int sear_reader__strings(struct sear_reader *r, struct cur *c)
 {
 	uint64_t n = cur__varint(c), i;
+
+	if (over_budget(r->nr_strings, n,
+			sear_reader__budget(r, REC_ENTRIES_PER_BYTE, REC_ENTRIES_FLOOR)))
+		return sear_reader__too_many(r, "more strings than its size allows");
 
 	for (i = 0; i < n && !c->bad; i++) {
 		uint64_t len = cur__varint(c);
@@ -694,6 +775,9 @@ static int sear_reader__stacks(struct sear_reader *r, struct cur *c)
 {
 	uint64_t n = cur__varint(c), i, j;
 
+	if (over_budget(r->nr_stacks, n,
+			sear_reader__budget(r, REC_ENTRIES_PER_BYTE, REC_ENTRIES_FLOOR)))
+		return sear_reader__too_many(r, "more stacks than its size allows");
 	for (i = 0; i < n && !c->bad; i++) {
 		uint64_t nf = cur__varint(c);
 
@@ -726,6 +810,10 @@ static int sear_reader__tasks(struct sear_reader *r, struct cur *c)
 {
 	uint64_t n = cur__varint(c), i;
 
+	if (over_budget(r->nr_tasks, n,
+			sear_reader__budget(r, REC_ENTRIES_PER_BYTE, REC_ENTRIES_FLOOR)))
+		return sear_reader__too_many(r, "more tasks than its size allows");
+	r->nr_tasks += n;
 	for (i = 0; i < n && !c->bad; i++) {
 		uint64_t pid = cur__varint(c), cont = cur__varint(c);
 
@@ -796,14 +884,22 @@ static int sear_reader__chunk(struct sear_reader *r, sear_sample_fn fn, void *ct
 	u = rd32(h + 8);
 	if (c > REC_CHUNK_MAX || u > REC_RAW_MAX)
 		return -EINVAL;
-	if (array__grow((void **)&r->comp, &r->comp_cap, c ? c : 1, 1) ||
-	    array__grow((void **)&r->raw, &r->raw_cap, u ? u : 1, 1))
+	if (array__grow((void **)&r->comp, &r->comp_cap, c ? c : 1, 1))
 		return -ENOMEM;
 	got = sear_reader__read(r, r->comp, c);
 	if (got < 0)
 		return got;
 	if (got != c)
 		return -EINVAL;
+	/* The bytes are there: they pay for what the chunk may decompress to, and hold. */
+	r->comp_total += 12 + c;
+	if (over_budget(r->raw_total, u, sear_reader__budget(r, REC_RATIO_MAX, REC_RAW_FLOOR))) {
+		r->bad_reason = "it decompresses to more than its size allows";
+		return -EINVAL;
+	}
+	r->raw_total += u;
+	if (array__grow((void **)&r->raw, &r->raw_cap, u ? u : 1, 1))
+		return -ENOMEM;
 	out = ZSTD_decompressDCtx(r->zd, r->raw, u, r->comp, c);
 	if (ZSTD_isError(out) || out != u)
 		return -EINVAL;

@@ -112,6 +112,13 @@ bool searfile__is_sear(const void *buf, size_t len);
  * log says which). Free with sear_reader__free().
  */
 struct sear_reader *sear_reader__new_fd(int fd, const char *name);
+
+/*
+ * The same on fd after the len bytes at head (copied): what was read from
+ * fd already, such as the first block of a pipe that told its format.
+ */
+struct sear_reader *sear_reader__new_fd_after(int fd, const void *head, size_t len,
+					      const char *name);
 struct sear_reader *sear_reader__new_mem(const void *buf, size_t len, const char *name);
 void sear_reader__free(struct sear_reader *r);
 
@@ -132,6 +139,16 @@ int sear_reader__for_each(struct sear_reader *r, sear_sample_fn fn, void *ctx);
 
 /* After for_each: the offset of the first chunk that was cut short or corrupt, or -1. */
 int64_t sear_reader__bad_offset(const struct sear_reader *r);
+
+/*
+ * Why that chunk was refused when it was not merely cut short or corrupt:
+ * the limit it passed ("more strings than its size allows"). Every chunk must be paid for by the
+ * bytes of the file: what it decompresses to, and the strings, stacks and tasks it adds, are capped
+ * in proportion to the compressed bytes read so far (generously: 40x to 100x what real recordings
+ * hold), so that a small hostile file cannot take gigabytes or minutes. NULL when no chunk was
+ * refused. Static.
+ */
+const char *sear_reader__bad_reason(const struct sear_reader *r);
 
 /* The bytes of input read so far. */
 uint64_t sear_reader__offset(const struct sear_reader *r);

@@ -12,16 +12,33 @@
 #include "lib/log.h"
 #include "lib/perfdata.h"
 #include "lib/profile.h"
+#include "lib/sat.h"
 #include "lib/searfile.h"
 #include "load.h"
 #include "names.h"
 #include "pprofout.h"
 #include "session.h"
 
-#define LOAD_BLOCK  (1u << 20)	/* bytes read at a time */
-#define FOLDED_LINE (16u << 20) /* the longest folded line taken */
-#define SNIFF	    4096	/* bytes that tell text from binary */
-#define MAX_EVENTS  8
+#define LOAD_BLOCK     (1u << 20)  /* bytes read at a time */
+#define FOLDED_LINE    (16u << 20) /* the longest folded line taken */
+#define SNIFF	       4096	   /* bytes that tell text from binary */
+#define MAX_EVENTS     8
+#define SPOOL_FEATURES (64u << 20) /* a piped perf.data's feature sections, after its data */
+
+/*
+ * What the stacks of a .sear may amount to, for its size (the reader caps
+ * its tables the same way, lib/searfile.h). Real recordings name at most
+ * 7.2 frames and make 0.19 graph nodes per byte of file (a deep recursion
+ * unwound with dwarf; docs/HARDENING.md); a recursion seen at every depth
+ * to 4096 names 264 frames per byte, in 4096 nodes. A small hostile file
+ * can make thousands of thread names share a 4096-frame stack, each a root
+ * of its own: billions of frames, gigabytes of graph. The caps leave 4x
+ * over the extreme for frames, and 20x over real recordings for nodes.
+ */
+#define SEAR_EMIT_FLOOR	   (16u << 20) /* frames named, any file */
+#define SEAR_EMIT_PER_BYTE 1024
+#define SEAR_NODE_FLOOR	   (1u << 20) /* graph nodes, any file */
+#define SEAR_NODE_PER_BYTE 4
 
 struct loader {
 	const char *path;
@@ -48,6 +65,7 @@ struct sear_load {
 	struct sear_reader *r;
 	struct profile *agg;
 	uint64_t start, seen;
+	uint64_t emitted, emit_max, node_max; /* frames named, and the caps */
 	char events[MAX_EVENTS][64];
 	int nr_events;
 };
@@ -65,7 +83,8 @@ static int sear_load__sample(void *ctx, const struct sear_sample *s)
 				  s->time > sl->start ? (s->time - sl->start) / 1e9 : 0))
 		return 0;
 	/* With weights in time, a record is one sample (or wait); else weight samples */
-	sl->l->info->samples += sear_reader__meta(sl->r)->weight_us ? 1 : s->weight;
+	sl->l->info->samples =
+	    u64_sat_add(sl->l->info->samples, sear_reader__meta(sl->r)->weight_us ? 1 : s->weight);
 	id = profile__stack(sl->agg, s->event, s->pid, s->comm, 0, &stack, 1);
 	return id < 0 ? id : profile__add(sl->agg, id, s->weight, 0);
 }
@@ -92,10 +111,16 @@ static int sear_load__emit(void *ctx, uint16_t event, uint32_t pid, uint32_t com
 	const uint8_t *k;
 	int nr = sear_reader__stack(sl->r, stack, &ids, &k), i;
 
+	int err;
+
+	sl->emitted += nr > 0 ? nr : 0;
+	if (sl->emitted > sl->emit_max)
+		return -E2BIG;
 	stack_names__set_roots(&l->names, &roots);
 	for (i = 0; i < nr; i++)
 		stack_names__push(&l->names, sear_reader__string(sl->r, ids[i]), k[i]);
-	return loader__emit(l, &l->names, count, -1);
+	err = loader__emit(l, &l->names, count, -1);
+	return !err && l->flame && flame__count(l->flame) > sl->node_max ? -E2BIG : err;
 }
 
 /* Splits the header's "a, b" event list, for the root frames of several events. */
@@ -113,13 +138,15 @@ static void sear_load__events(struct sear_load *sl, const char *list)
 	}
 }
 
-static int load_sear(struct loader *l, int fd)
+static int load_sear(struct loader *l, int fd, const void *head, size_t head_len)
 {
 	struct sear_load sl = { .l = l };
 	const struct sear_meta *m;
+	const char *why;
+	int64_t bad;
 	int err;
 
-	sl.r = sear_reader__new_fd(fd, l->path);
+	sl.r = sear_reader__new_fd_after(fd, head, head_len, l->path);
 	if (!sl.r)
 		return -errno;
 	sl.agg = profile__new();
@@ -137,26 +164,42 @@ static int load_sear(struct loader *l, int fd)
 		goto out;
 	}
 	/* Nothing complete to show: the first chunk is lost, or was never written. */
+	bad = sear_reader__bad_offset(sl.r);
+	why = sear_reader__bad_reason(sl.r);
 	if (!sl.seen && !m->complete) {
-		pr_warn("cannot read '%s': cut short or corrupt at byte %lld, before any samples",
-			l->path,
-			sear_reader__bad_offset(sl.r) >= 0
-			    ? (long long)sear_reader__bad_offset(sl.r)
-			    : (long long)sear_reader__offset(sl.r));
+		if (why)
+			pr_warn("cannot read '%s': corrupt at byte %lld (%s), before any samples",
+				l->path, (long long)bad, why);
+		else
+			pr_warn("cannot read '%s': cut short or corrupt at byte %lld, before any "
+				"samples",
+				l->path,
+				bad >= 0 ? (long long)bad : (long long)sear_reader__offset(sl.r));
 		err = -EINVAL;
 		goto out;
 	}
-	if (sear_reader__bad_offset(sl.r) >= 0)
+	sl.emit_max = SEAR_EMIT_FLOOR + SEAR_EMIT_PER_BYTE * sear_reader__offset(sl.r);
+	sl.node_max = SEAR_NODE_FLOOR + SEAR_NODE_PER_BYTE * sear_reader__offset(sl.r);
+	err = profile__for_each(sl.agg, sear_load__emit, &sl);
+	if (err == -E2BIG)
+		pr_warn("cannot read '%s': its stacks make a bigger graph than %llu bytes of "
+			"recording can hold (corrupt or hostile)",
+			l->path, (unsigned long long)sear_reader__offset(sl.r));
+	if (err)
+		goto out;
+	/* After the stacks: an input refused for them says only that. */
+	if (why)
+		pr_warn("warning: '%s' is corrupt at byte %lld (%s): using the complete chunks "
+			"before it",
+			l->path, (long long)bad, why);
+	else if (bad >= 0)
 		pr_warn("warning: '%s' is cut short or corrupt at byte %lld: using the complete "
 			"chunks before it",
-			l->path, (long long)sear_reader__bad_offset(sl.r));
+			l->path, (long long)bad);
 	else if (!m->complete)
 		pr_warn("warning: '%s' has no trailer (the recording did not end cleanly): using "
 			"its complete chunks",
 			l->path);
-	err = profile__for_each(sl.agg, sear_load__emit, &sl);
-	if (err)
-		goto out;
 	snprintf(l->info->title, sizeof(l->info->title), "%s",
 		 m->command[0] ? m->command : l->path);
 	snprintf(l->info->events, sizeof(l->info->events), "%s", m->events);
@@ -200,9 +243,11 @@ static int load_perf(struct loader *l, int fd)
 	struct symbolizer *sym = NULL;
 	struct session *s = NULL;
 	struct perfdata *pd;
-	size_t nr_ids, i;
+	size_t nr_ids, i, n = 0;
 	uint64_t freq;
 	int err = -ENOMEM, nr_events;
+	char why[512] = "";
+	uint64_t bad;
 
 	pd = perfdata__open_fd(fd, l->path);
 	if (!pd)
@@ -233,18 +278,24 @@ static int load_perf(struct loader *l, int fd)
 	if (err)
 		goto out;
 	ps = perfdata__stats(pd);
-	if (ps->no_size)
-		pr_warn("warning: '%s' was not finished by perf (killed, or cut short): read the "
-			"%llu records it holds",
-			l->path, (unsigned long long)ps->records);
-	if (ps->cut_bytes && !ps->no_size)
-		pr_warn("warning: '%s' ends inside a record: %llu bytes at its end are lost",
-			l->path, (unsigned long long)ps->cut_bytes);
 	st = session__stats(s);
-	if (ps->bad_records + st->bad_records)
-		pr_warn("warning: '%s' has %llu records that are corrupt or out of order: they "
-			"were left out",
-			l->path, (unsigned long long)(ps->bad_records + st->bad_records));
+	/* What was lost, in one line: a flipped size both corrupts a record and cuts the rest. */
+	bad = ps->bad_records + st->bad_records;
+	if (ps->no_size)
+		n += snprintf(why + n, sizeof(why) - n,
+			      "was not finished by perf (killed, or cut short): read the %llu "
+			      "records it holds",
+			      (unsigned long long)ps->records);
+	else if (ps->cut_bytes)
+		n += snprintf(why + n, sizeof(why) - n,
+			      "ends inside a record: %llu bytes at its end are lost",
+			      (unsigned long long)ps->cut_bytes);
+	if (bad)
+		snprintf(why + n, sizeof(why) - n,
+			 "%shas %llu records that are corrupt or out of order: they were left out",
+			 n ? "; it " : "", (unsigned long long)bad);
+	if (why[0])
+		pr_warn("warning: '%s' %s", l->path, why);
 	if (sess.unwind == SESSION_UNWIND_DWARF)
 		session__log_unwind(s, perfdata__stack_size(pd));
 	l->info->samples = st->samples;
@@ -290,7 +341,7 @@ static int folded_load__stack(void *ctx, const char *const *names, const enum fr
 
 	if (!nr || !sample_filter__comm(&l->o->filter, names[0]))
 		return 0;
-	l->info->samples += count;
+	l->info->samples = u64_sat_add(l->info->samples, count);
 	return l->fn(l->ctx, names, kinds, nr, count, before);
 }
 
@@ -366,17 +417,58 @@ out:
 	return err;
 }
 
-/* Copies what is left of a pipe, after its first head_len bytes, to an unlinked file. */
+/*
+ * Copies a perf.data arriving on a pipe, after its first head_len bytes,
+ * to an unlinked file, for the parser's random access. Only what can
+ * matter is copied: up to the end the header declares, plus room for the
+ * feature sections; with no declared size (perf was killed), up to the
+ * first bytes that cannot start a record. So zeros or noise after a header
+ * do not fill the disk. Returns the file, or -errno after a message.
+ */
 static int spool(const char *path, int in, const char *head, size_t head_len)
 {
 	char *buf = malloc(LOAD_BLOCK);
 	const char *dir = getenv("TMPDIR");
 	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600), err;
+	uint64_t data_off = 0, data_size = 0, limit = UINT64_MAX, written = 0, next = UINT64_MAX;
 	ssize_t got;
 
-	err = fd < 0 ? -errno : !buf ? -ENOMEM : io__write_all(fd, head, head_len);
-	while (!err && (got = io__read_full(in, buf, LOAD_BLOCK)) != 0)
-		err = got < 0 ? got : io__write_all(fd, buf, got);
+	if (!perfdata__data_section(head, head_len, &data_off, &data_size)) {
+		if (data_size)
+			limit = u64_sat_add(u64_sat_add(data_off, data_size), SPOOL_FEATURES);
+		else if (data_off > SPOOL_FEATURES)
+			limit = SPOOL_FEATURES; /* no file has that much before its data */
+		else
+			next = data_off; /* walk the records as they arrive */
+	}
+	err = fd < 0 ? -errno : !buf ? -ENOMEM : 0;
+	got = head_len;
+	if (!err)
+		memcpy(buf, head, head_len);
+	while (!err && got > 0 && written < limit) {
+		uint8_t h[8];
+
+		if ((uint64_t)got > limit - written)
+			got = limit - written;
+		err = io__write_all(fd, buf, got);
+		written += got;
+		while (!err && next != UINT64_MAX && next + sizeof(h) <= written) {
+			if (pread(fd, h, sizeof(h), next) != sizeof(h)) {
+				err = -EIO;
+			} else if (!perfdata__plausible_record(h)) {
+				limit = next; /* the reader stops here too: keep no more */
+				next = UINT64_MAX;
+			} else {
+				next += ((const struct perf_event_header *)h)->size;
+			}
+		}
+		if (!err && written < limit)
+			got = io__read_full(in, buf, LOAD_BLOCK);
+		if (got < 0)
+			err = got;
+	}
+	if (!err && written > limit && ftruncate(fd, limit))
+		err = -errno;
 	if (!err && lseek(fd, 0, SEEK_SET))
 		err = -errno;
 	if (!err) {
@@ -391,16 +483,75 @@ static int spool(const char *path, int in, const char *head, size_t head_len)
 	return -EIO;
 }
 
-static int load(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
+/*
+ * Reads the input on fd, which is at its start: told apart by its first
+ * bytes. A regular file is read in place; a pipe streams, and a perf.data
+ * in one is spooled first.
+ */
+static int load_fd(struct loader *l, int fd)
+{
+	char head[SNIFF];
+	struct stat st;
+	size_t len = 0;
+	ssize_t got;
+	int err;
+
+	if (fstat(fd, &st)) {
+		err = -errno;
+		pr_warn("cannot read '%s': %s", l->path, sear_strerror(-err));
+		return err;
+	}
+	got = io__read_full(fd, head, sizeof(head));
+	if (got < 0) {
+		pr_warn("cannot read '%s': %s", l->path, sear_strerror(-got));
+		return got;
+	}
+	len = got;
+	if (!len)
+		return -ENODATA; /* the caller says whether that is wrong */
+	if (searfile__is_sear(head, len)) {
+		/* Read in one pass: a pipe goes on after the bytes already taken. */
+		if (S_ISREG(st.st_mode))
+			return lseek(fd, 0, SEEK_SET) ? -errno : load_sear(l, fd, NULL, 0);
+		return load_sear(l, fd, head, len);
+	}
+	if (perfdata__is_perfdata(head, len)) {
+		/* Read at random offsets, which a pipe lacks. */
+		int spooled = fd;
+
+		if (S_ISREG(st.st_mode)) {
+			if (lseek(fd, 0, SEEK_SET))
+				return -errno;
+		} else {
+			spooled = spool(l->path, fd, head, len);
+			if (spooled < 0)
+				return spooled;
+		}
+		err = load_perf(l, spooled);
+		if (spooled != fd)
+			close(spooled);
+		return err;
+	}
+	if (memchr(head, '\0', len)) {
+		pr_warn("'%s' is not a .sear recording, a perf.data file or folded text", l->path);
+		return -EINVAL;
+	}
+	if (sample_filter__needs_samples(&l->o->filter)) {
+		pr_warn("'%s' is folded text, which has no pids, tids or times: --pid, --tid, "
+			"--from and --to need a .sear or perf.data input",
+			l->path);
+		return -EINVAL;
+	}
+	return load_folded(l, fd, head, len);
+}
+
+static int load(const char *path, int fd, const struct load_opts *o, folded_fn fn, void *ctx,
 		struct flame *flame, FILE *pprof, struct profile_info *info)
 {
-	bool std = !strcmp(path, "-");
+	bool std = path && !strcmp(path, "-");
 	struct loader *l = malloc(sizeof(*l));
-	char head[SNIFF];
-	size_t len = 0;
 	struct stat st;
-	ssize_t got;
-	int fd = -1, err;
+	int err;
 
 	memset(info, 0, sizeof(*info));
 	if (!l) {
@@ -414,53 +565,25 @@ static int load(const char *path, const struct load_opts *o, folded_fn fn, void 
 			      .flame = flame,
 			      .pprof = pprof,
 			      .info = info };
-	fd = std ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st)) {
-		err = -errno;
-		pr_warn("cannot open '%s': %s", l->path, sear_strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode) || (!std && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))) {
-		pr_warn("cannot read '%s': not a regular file or a pipe", l->path);
-		err = -EINVAL;
-		goto out;
-	}
-	if (!std)
-		fcntl(fd, F_SETFL, 0); /* O_NONBLOCK was only for a FIFO's open */
-	got = io__read_full(fd, head, sizeof(head));
-	if (got < 0) {
-		err = got;
-		pr_warn("cannot read '%s': %s", l->path, sear_strerror(-err));
-		goto out;
-	}
-	len = got;
-	if (!len) {
-		err = -ENODATA; /* the caller says whether that is wrong */
-		goto out;
-	}
-	if (searfile__is_sear(head, len) || perfdata__is_perfdata(head, len)) {
-		/* Both read from the start; perf.data at random offsets, which a pipe lacks. */
-		if (S_ISREG(st.st_mode)) {
-			err = lseek(fd, 0, SEEK_SET) ? -errno : 0;
-		} else {
-			int spooled = spool(l->path, fd, head, len);
-
-			close(fd);
-			fd = spooled;
-			err = fd < 0 ? fd : 0;
+	if (fd < 0) {
+		fd = std ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 || fstat(fd, &st)) {
+			err = -errno;
+			pr_warn("cannot open '%s': %s", l->path, sear_strerror(errno));
+			goto out;
 		}
-		if (!err)
-			err = searfile__is_sear(head, len) ? load_sear(l, fd) : load_perf(l, fd);
-	} else if (memchr(head, '\0', len)) {
-		pr_warn("'%s' is not a .sear recording, a perf.data file or folded text", l->path);
-		err = -EINVAL;
-	} else if (sample_filter__needs_samples(&o->filter)) {
-		pr_warn("'%s' is folded text, which has no pids, tids or times: --pid, --tid, "
-			"--from and --to need a .sear or perf.data input",
-			l->path);
-		err = -EINVAL;
+		if (S_ISDIR(st.st_mode) ||
+		    (!std && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))) {
+			pr_warn("cannot read '%s': not a regular file or a pipe", l->path);
+			err = -EINVAL;
+			goto out;
+		}
+		if (!std)
+			fcntl(fd, F_SETFL, 0); /* O_NONBLOCK was only for a FIFO's open */
+		err = load_fd(l, fd);
 	} else {
-		err = load_folded(l, fd, head, len);
+		err = load_fd(l, fd);
+		fd = -1; /* the caller's */
 	}
 out:
 	if (err == -ENOMEM)
@@ -474,7 +597,7 @@ out:
 int load__profile(const char *path, const struct load_opts *o, folded_fn fn, void *ctx,
 		  struct profile_info *info)
 {
-	return load(path, o, fn, ctx, NULL, NULL, info);
+	return load(path, -1, o, fn, ctx, NULL, NULL, info);
 }
 
 static int load__add(void *ctx, const char *const *names, const enum frame_kind *kinds, size_t nr,
@@ -488,7 +611,7 @@ static int load__add(void *ctx, const char *const *names, const enum frame_kind 
 int load__flame(const char *path, const struct load_opts *o, struct flame *f,
 		struct profile_info *info)
 {
-	return load(path, o, load__add, f, f, NULL, info);
+	return load(path, -1, o, load__add, f, f, NULL, info);
 }
 
 int load__pprof(const char *path, const struct load_opts *o, FILE *out, struct profile_info *info)
@@ -499,11 +622,17 @@ int load__pprof(const char *path, const struct load_opts *o, FILE *out, struct p
 	if (!p)
 		return -ENOMEM;
 	/* perf.data goes straight to out; the named stacks of the others are gathered first. */
-	err = load(path, o, pprof_names__add, p, NULL, out, info);
+	err = load(path, -1, o, pprof_names__add, p, NULL, out, info);
 	if (!err && strcmp(info->source, "perf.data"))
 		err = pprof_names__write(p, info, out);
 	if (err == -ENOMEM)
 		pr_warn("cannot read '%s': out of memory", path);
 	pprof_names__free(p);
 	return err;
+}
+
+int load__flame_fd(int fd, const char *name, const struct load_opts *o, struct flame *f,
+		   struct profile_info *info)
+{
+	return load(name, fd, o, load__add, f, f, NULL, info);
 }

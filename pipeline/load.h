@@ -56,4 +56,13 @@ int load__flame(const char *path, const struct load_opts *o, struct flame *f,
  */
 int load__pprof(const char *path, const struct load_opts *o, FILE *out, struct profile_info *info);
 
+/*
+ * load__flame() from fd (borrowed, at the start of the input: a file, a memfd
+ * or a pipe), named name in messages: for tests and fuzzing, which feed
+ * bytes rather than paths. With o->names.no_files, a perf.data's MMAP
+ * records open no file.
+ */
+int load__flame_fd(int fd, const char *name, const struct load_opts *o, struct flame *f,
+		   struct profile_info *info);
+
 #endif

@@ -44,6 +44,7 @@ struct session {
 	bool truncated;		/* its walk reached the end of the stack copy */
 	uint32_t truncated_dso; /* the "[truncated]" marker's module, once needed */
 	uint32_t offcpu_dso;	/* the "[off-cpu]" marker's, once needed */
+	uint32_t prefetched;	/* profile nodes whose frames the symbolizer has named ahead */
 	uint64_t unwound[SESSION_MAX_FRAMES];
 };
 
@@ -522,6 +523,25 @@ int session__process(struct session *s, const struct perf_event_header *hdr)
 	return err;
 }
 
+/*
+ * Before naming: the frames of the nodes added since the last time go to
+ * the symbolizer at once, which names them in one batch per module.
+ */
+static void session__prefetch(struct session *s)
+{
+	uint32_t to = profile__nodes(s->profile);
+	struct frame *f;
+
+	if (to <= s->prefetched)
+		return;
+	f = malloc((to - s->prefetched) * sizeof(*f));
+	if (f)
+		symbolizer__prefetch(s->sym, f,
+				     profile__node_frames(s->profile, s->prefetched, to, f));
+	free(f);
+	s->prefetched = to;
+}
+
 /* Names a profile stack's frames, outermost first, onto out. */
 static void session__name_frames(struct session *s, uint32_t stack, struct stack_names *out)
 {
@@ -539,6 +559,7 @@ static void session__name_frames(struct session *s, uint32_t stack, struct stack
 
 size_t session__stack_names(struct session *s, uint32_t stack, struct stack_names *out)
 {
+	session__prefetch(s);
 	out->nr = 0;
 	session__name_frames(s, stack, out);
 	return out->nr;
@@ -583,6 +604,7 @@ int session__for_each_stack(struct session *s, session_stack_fn fn, void *ctx)
 {
 	struct stack_walk w = { s, fn, ctx };
 
+	session__prefetch(s);
 	return profile__for_each(s->profile, session__name_stack, &w);
 }
 
@@ -650,6 +672,7 @@ int session__fold(struct session *s, struct flame *f)
 	struct fold fo = { s, f, calloc(nodes, sizeof(uint32_t)), calloc(nodes, sizeof(uint32_t)) };
 	int err = -ENOMEM;
 
+	session__prefetch(s);
 	if (fo.node && fo.depth)
 		err = profile__walk(s->profile, session__fold_node, &fo);
 	free(fo.node);

@@ -216,22 +216,20 @@ int debuglink__paths(const struct debuglink *l, const char *path, char paths[][4
 	return n;
 }
 
-void *minidebuginfo__read(int fd, size_t *len)
+/* The MiniDebugInfo of elf, decompressed into a new buffer; NULL when none. Ends elf. */
+static void *minidebuginfo__from(Elf *elf, size_t *len)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
 	void *out = NULL;
-	Elf *elf;
 
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || !gelf_getehdr(elf, &eh))
 		goto out;
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 		Elf_Data *data;
-		uint64_t memlimit = UINT64_MAX;
+		uint64_t memlimit = MINIDEBUG_MAX;
 		size_t in_pos = 0, out_pos = 0, cap = 1 << 20;
 
 		if (!gelf_getshdr(scn, &sh))
@@ -269,4 +267,16 @@ out:
 	if (elf)
 		elf_end(elf);
 	return out;
+}
+
+void *minidebuginfo__read(int fd, size_t *len)
+{
+	elf_version(EV_CURRENT);
+	return minidebuginfo__from(elf_begin(fd, ELF_C_READ, NULL), len);
+}
+
+void *minidebuginfo__read_mem(const void *buf, size_t size, size_t *len)
+{
+	elf_version(EV_CURRENT);
+	return minidebuginfo__from(elf_memory((char *)buf, size), len);
 }

@@ -63,4 +63,7 @@ int debuglink__paths(const struct debuglink *l, const char *path, char paths[][4
  */
 void *minidebuginfo__read(int fd, size_t *len);
 
+/* The same from an ELF image in memory (borrowed; libelf does not write to it). */
+void *minidebuginfo__read_mem(const void *buf, size_t size, size_t *len);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "loader.h"
@@ -21,12 +22,15 @@ struct symjob {
 	struct symloader *l;
 	enum job_kind kind;
 	int fd, flags;
+	char *path;
 	struct symtab *result;
+	enum sandbox_fault fault;
 	bool done;
 	struct symjob *next; /* in the queue */
 };
 
 struct symloader {
+	struct sandbox *sb;
 	pthread_t thread;
 	bool threaded, stop;
 	pthread_mutex_t lock;
@@ -52,6 +56,8 @@ static void symjob__run(struct symjob *j)
 {
 	if (j->kind == JOB_KALLSYMS)
 		j->result = read_kallsyms();
+	else if (j->l->sb)
+		j->result = sandbox__symtab(j->l->sb, j->fd, j->flags, j->path, &j->fault);
 	else
 		j->result = symtab__new_elf_fd(j->fd, j->flags);
 }
@@ -81,12 +87,13 @@ static void *symloader__worker(void *arg)
 	return NULL;
 }
 
-struct symloader *symloader__new(void)
+struct symloader *symloader__new(struct sandbox *sb)
 {
 	struct symloader *l = calloc(1, sizeof(*l));
 
 	if (!l)
 		return NULL;
+	l->sb = sb;
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->more, NULL);
 	pthread_cond_init(&l->done, NULL);
@@ -94,13 +101,18 @@ struct symloader *symloader__new(void)
 	return l;
 }
 
-static struct symjob *symloader__queue(struct symloader *l, enum job_kind kind, int fd, int flags)
+static struct symjob *symloader__queue(struct symloader *l, enum job_kind kind, int fd, int flags,
+				       const char *path)
 {
 	struct symjob *j = calloc(1, sizeof(*j)), **all;
 
 	if (!j)
 		return NULL;
 	*j = (struct symjob){ .l = l, .kind = kind, .fd = fd, .flags = flags };
+	if (path && !(j->path = strdup(path))) {
+		free(j);
+		return NULL;
+	}
 	if (!l->threaded) {
 		symjob__run(j);
 		j->done = true;
@@ -113,6 +125,7 @@ static struct symjob *symloader__queue(struct symloader *l, enum job_kind kind, 
 		all = realloc(l->all, cap * sizeof(*all));
 		if (!all) {
 			pthread_mutex_unlock(&l->lock);
+			free(j->path);
 			free(j);
 			errno = ENOMEM;
 			return NULL;
@@ -131,14 +144,14 @@ static struct symjob *symloader__queue(struct symloader *l, enum job_kind kind, 
 	return j;
 }
 
-struct symjob *symloader__elf(struct symloader *l, int fd, int flags)
+struct symjob *symloader__elf(struct symloader *l, int fd, int flags, const char *path)
 {
-	return symloader__queue(l, JOB_ELF, fd, flags);
+	return symloader__queue(l, JOB_ELF, fd, flags, path);
 }
 
 struct symjob *symloader__kallsyms(struct symloader *l)
 {
-	return symloader__queue(l, JOB_KALLSYMS, -1, 0);
+	return symloader__queue(l, JOB_KALLSYMS, -1, 0, NULL);
 }
 
 /* Forgets j in the list of jobs not yet collected. Called with the lock held. */
@@ -168,7 +181,7 @@ static bool symloader__unqueue(struct symloader *l, struct symjob *j)
 	return false;
 }
 
-struct symtab *symjob__wait(struct symjob *j)
+struct symtab *symjob__wait(struct symjob *j, enum sandbox_fault *fault)
 {
 	struct symloader *l = j->l;
 	struct symtab *t;
@@ -188,6 +201,9 @@ struct symtab *symjob__wait(struct symjob *j)
 		pthread_mutex_unlock(&l->lock);
 	}
 	t = j->result;
+	if (fault)
+		*fault = j->fault;
+	free(j->path);
 	free(j);
 	return t;
 }
@@ -208,6 +224,7 @@ void symloader__free(struct symloader *l)
 		struct symjob *j = l->all[--l->nr_all];
 
 		symtab__free(j->result);
+		free(j->path);
 		free(j);
 	}
 	free(l->all);

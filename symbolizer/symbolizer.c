@@ -11,12 +11,14 @@
 
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/profile.h"
 #include "lib/strtab.h"
 #include "demangle.h"
 #include "debuginfod.h"
 #include "dwarf.h"
 #include "jitmap.h"
 #include "loader.h"
+#include "sandbox.h"
 #include "symbolizer.h"
 #include "symtab.h"
 #include "target.h"
@@ -45,8 +47,10 @@ struct dso {
 	struct symjob *job;   /* symtab is being read in the background: dso__ready() collects it */
 	struct dbgreq *fetch; /* its debug file, asked of debuginfod: dso__fetched() collects it */
 	int job_fd;	      /* the file the job reads; closed once collected */
-	int dwarf_fd;	      /* the file holding DWARF, kept open for inline/srcline; -1 */
-	struct dbginfo *dwarf;
+	int dwarf_fd; /* the file holding DWARF, until it is opened for inline/srcline; -1 */
+	struct sandbox_dwarf *dwarf;
+	bool dwarf_tried; /* opened, or found to have none */
+	bool fault_told;  /* the sandbox failed on one of its files, and the log said so */
 	bool file_offset; /* frames hold file offsets, not addresses */
 	bool missing;	  /* sampled, and had no symbols */
 	bool reported;
@@ -67,6 +71,7 @@ struct symbolizer {
 	uint32_t *key_dso;
 	uint32_t key_cap;
 	int64_t kernel;
+	struct sandbox *sandbox; /* where the targets' ELF files are parsed */
 	struct symloader *loader;
 	struct dbgfetch *fetcher; /* debuginfod, made on the first request; NULL: none */
 	bool fetcher_tried;
@@ -92,7 +97,12 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	sym->names = strtab__new();
 	sym->targets = targets__new(sym->opts.offline);
 	sym->dsos = calloc(16, sizeof(*sym->dsos));
-	sym->loader = symloader__new();
+	/* SEAR_NO_SANDBOX=1 parses in this process: to measure what the sandbox costs. */
+	sym->sandbox = sandbox__new(sym->opts.no_sandbox || getenv("SEAR_NO_SANDBOX"));
+	/* Before the loader's thread exists; with no files, there is nothing to parse. */
+	if (sym->sandbox && !sym->opts.no_files)
+		sandbox__prepare(sym->sandbox);
+	sym->loader = sym->sandbox ? symloader__new(sym->sandbox) : NULL;
 	if (sym->targets && sym->opts.symfs) {
 		int fd = open(sym->opts.symfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
@@ -102,7 +112,8 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 		}
 		targets__set_symfs(sym->targets, fd);
 	}
-	if (!sym->keys || !sym->names || !sym->targets || !sym->dsos || !sym->loader) {
+	if (!sym->keys || !sym->names || !sym->targets || !sym->dsos || !sym->sandbox ||
+	    !sym->loader) {
 		symbolizer__free(sym);
 		errno = ENOMEM;
 		return NULL;
@@ -132,7 +143,7 @@ void symbolizer__free(struct symbolizer *sym)
 		free(d->path);
 		free(d->label);
 		symtab__free(d->symtab);
-		dbginfo__free(d->dwarf);
+		sandbox__dwarf_close(sym->sandbox, d->dwarf);
 		if (d->dwarf_fd >= 0)
 			close(d->dwarf_fd);
 		u64map__release(&d->cache);
@@ -146,6 +157,7 @@ void symbolizer__free(struct symbolizer *sym)
 	symtab__free(sym->vdso);
 	strtab__free(sym->expected);
 	targets__free(sym->targets);
+	sandbox__free(sym->sandbox);
 	free(sym);
 }
 
@@ -219,11 +231,11 @@ int symbolizer__load_kernel(struct symbolizer *sym, const char *buf, size_t len)
 		job = symloader__kallsyms(sym->loader);
 	id = symbolizer__slot(sym, "kernel", &created);
 	if (!id) {
-		symtab__free(job ? symjob__wait(job) : t);
+		symtab__free(job ? symjob__wait(job, NULL) : t);
 		return -ENOMEM;
 	}
 	if (!created) {
-		symtab__free(sym->dsos[id].job ? symjob__wait(sym->dsos[id].job)
+		symtab__free(sym->dsos[id].job ? symjob__wait(sym->dsos[id].job, NULL)
 					       : sym->dsos[id].symtab);
 		sym->dsos[id].job = NULL;
 	} else {
@@ -395,17 +407,33 @@ static int symbolizer__open_mapped(struct symbolizer *sym, pid_t pid, const char
 }
 
 /*
+ * Says once per module that the sandbox's helper failed on one of its
+ * files: what was being read is lost, and nothing else.
+ */
+static void dso__fault(struct dso *d, enum sandbox_fault fault, const char *what, const char *lost)
+{
+	if (fault == SANDBOX_OK || d->fault_told)
+		return;
+	d->fault_told = true;
+	d->reported = true; /* one message: not "no symbols" as well */
+	pr_warn("'%s': the sandboxed ELF reader %s on its %s: %s", d->path,
+		fault == SANDBOX_HUNG ? "hung" : "crashed", what, lost);
+}
+
+/*
  * For a stripped module: symbols (and DWARF) from its separate debug file,
  * by build-id or .gnu_debuglink, looked up in the target's root and then
- * on the host; else from MiniDebugInfo.
+ * on the host; else from MiniDebugInfo. The files are found here and
+ * parsed in the sandbox.
  */
 static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd, bool need_dwarf)
 {
+	enum sandbox_fault fault;
 	struct debuglink link;
 	char paths[4][4096];
 	int i, n, dfd;
 
-	if (!debuglink__read(fd, &link)) {
+	if (!sandbox__debuglink(sym->sandbox, fd, &link, &fault)) {
 		n = debuglink__paths(&link, d->path, paths, 4);
 		for (i = 0; i < 2 * n; i++) {
 			struct symtab *t;
@@ -414,7 +442,8 @@ static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd
 					    i < n ? 0 : TARGET_OPEN_HOST, 0, NULL, NULL);
 			if (dfd < 0)
 				continue;
-			t = symtab__new_elf_fd(dfd, 0);
+			t = sandbox__symtab(sym->sandbox, dfd, 0, paths[i % n], &fault);
+			dso__fault(d, fault, "debug file", "its names come from the binary alone");
 			if (t && symtab__is_full(t) && !symtab__is_full(d->symtab))
 				symtab__take_symbols(d->symtab, t);
 			else
@@ -426,16 +455,15 @@ static void symbolizer__find_debug(struct symbolizer *sym, struct dso *d, int fd
 			return;
 		}
 	}
+	dso__fault(d, fault, "build-id", "its debug file is not looked for");
 	if (!symtab__is_full(d->symtab)) {
-		size_t len;
-		void *elf = minidebuginfo__read(fd, &len);
-		struct symtab *t = elf ? symtab__new_elf_mem(elf, len, 0) : NULL;
+		struct symtab *t = sandbox__minidebug(sym->sandbox, fd, &fault);
 
+		dso__fault(d, fault, "MiniDebugInfo", "its names are those it exports");
 		if (t && symtab__count(t) > symtab__count(d->symtab))
 			symtab__take_symbols(d->symtab, t);
 		else
 			symtab__free(t);
-		free(elf);
 	}
 }
 
@@ -480,6 +508,7 @@ static void dso__fetched(struct symbolizer *sym, struct dso *d)
 {
 	bool need_dwarf = sym->opts.inline_frames || sym->opts.srcline;
 	const uint8_t *want, *got;
+	enum sandbox_fault fault;
 	struct symtab *t;
 	size_t wlen, glen;
 	int fd;
@@ -490,7 +519,9 @@ static void dso__fetched(struct symbolizer *sym, struct dso *d)
 	d->fetch = NULL;
 	if (fd < 0)
 		return;
-	t = symtab__new_elf_fd(fd, 0);
+	/* What a server sends is parsed where any file of a target is: in the sandbox. */
+	t = sandbox__symtab(sym->sandbox, fd, 0, d->path, &fault);
+	dso__fault(d, fault, "debug file from debuginfod", "its names come from the binary alone");
 	wlen = symtab__build_id(d->symtab, &want);
 	glen = t ? symtab__build_id(t, &got) : 0;
 	/* A server may send anything: only the file whose build-id was asked for is used. */
@@ -522,7 +553,13 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 	uint32_t id;
 	int fd;
 
-	if (ino) {
+	/*
+	 * Offline, the inodes are another machine's or another time's and the
+	 * file is opened by its path: one module per path, or a recording could
+	 * name one big library under a thousand inodes and have it read as
+	 * many times.
+	 */
+	if (ino && !sym->opts.offline) {
 		snprintf(key, sizeof(key), "f:%u:%u:%llu", maj, min, (unsigned long long)ino);
 	} else {
 		/* Without an inode the path is all there is: the same path in two roots differs. */
@@ -550,12 +587,18 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 		return id;
 	}
 	/* Read in the background: dso__ready() collects it when its names are needed. */
-	d->job = symloader__elf(sym->loader, fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0);
+	d->job = symloader__elf(sym->loader, fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0, path);
 	if (d->job) {
 		d->job_fd = fd;
 		return id;
 	}
-	d->symtab = symtab__new_elf_fd(fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0);
+	{
+		enum sandbox_fault fault;
+
+		d->symtab = sandbox__symtab(
+		    sym->sandbox, fd, sym->opts.unwind_tables ? SYMTAB_UNWIND : 0, path, &fault);
+		dso__fault(d, fault, "symbols", "its frames are named after it");
+	}
 	dso__finish(sym, d, fd);
 	close(fd);
 	return id;
@@ -564,13 +607,15 @@ uint32_t symbolizer__file(struct symbolizer *sym, pid_t pid, const char *path, u
 /* Collects a module read in the background, and does what needs the symbolizer's state. */
 static void dso__ready(struct symbolizer *sym, struct dso *d)
 {
+	enum sandbox_fault fault;
 	bool kernel;
 
 	if (!d->job)
 		return;
 	kernel = d->kind == FRAME_KERNEL;
-	d->symtab = symjob__wait(d->job);
+	d->symtab = symjob__wait(d->job, &fault);
 	d->job = NULL;
+	dso__fault(d, fault, "symbols", "its frames are named after it");
 	if (kernel) {
 		if (!d->symtab || !symtab__count(d->symtab))
 			pr_warn("no kernel symbols: /proc/kallsyms hides addresses "
@@ -781,32 +826,51 @@ static void symbolizer__frame(struct symbolizer *sym, struct sym_frame *f, const
 	}
 }
 
-/* Names one address of a file or kernel module. Returns the count written to out. */
-static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t addr,
-			       struct sym_frame *out, int max)
+/*
+ * The symbol table that names module d's addresses, and addr as an
+ * address in it (*vaddr). Returns NULL when d has none that covers addr.
+ */
+static struct symtab *dso__symtab(struct symbolizer *sym, struct dso *d, uint64_t addr,
+				  uint64_t *vaddr)
 {
 	struct symtab *t;
-	struct dwarf_frame df[MAX_INLINE];
-	const char *name = NULL;
-	char fde_name[256];
-	uint64_t vaddr = addr;
-	int i, n = 0;
 
 	dso__ready(sym, d);
 	dso__fetched(sym, d);
 	t = d->symtab ? d->symtab : (!strcmp(d->label, "[vdso]") ? sym->vdso : NULL);
-	if (t && d->file_offset && symtab__file_to_vaddr(t, addr, &vaddr))
-		t = NULL;
-	if (t)
-		name = symtab__lookup(t, vaddr, NULL);
-	if (!name && (!t || !symtab__count(t)))
-		d->missing = true;
-	if (d->dwarf_fd >= 0 && !d->dwarf) {
-		d->dwarf = dbginfo__open_fd(d->dwarf_fd);
+	*vaddr = addr;
+	if (t && d->file_offset && symtab__file_to_vaddr(t, addr, vaddr))
+		return NULL;
+	return t;
+}
+
+/* d's DWARF, opened in the sandbox on first use; NULL when it has none to read. */
+static struct sandbox_dwarf *dso__dwarf(struct symbolizer *sym, struct dso *d)
+{
+	enum sandbox_fault fault;
+
+	if (!d->dwarf_tried && d->dwarf_fd >= 0) {
+		d->dwarf_tried = true;
+		d->dwarf = sandbox__dwarf_open(sym->sandbox, d->dwarf_fd, d->path, &fault);
 		d->dwarf_fd = -1;
+		dso__fault(d, fault, "DWARF",
+			   "its frames keep their symbol names, without inlined functions or "
+			   "source lines");
 	}
-	if (d->dwarf && t)
-		n = dbginfo__lookup(d->dwarf, vaddr, df, MAX_INLINE);
+	return d->dwarf && !sandbox__dwarf_failed(d->dwarf) ? d->dwarf : NULL;
+}
+
+/*
+ * Names one address of a file or kernel module from its symbol (name, or
+ * NULL) and its DWARF frames (n of them, the real function first).
+ * Returns the count written to out.
+ */
+static int dso__name(struct symbolizer *sym, struct dso *d, const char *name,
+		     const struct dwarf_frame *df, int n, struct sym_frame *out, int max)
+{
+	char fde_name[256];
+	int i;
+
 	if (!name && n && df[0].name)
 		name = df[0].name;
 	if (!name) {
@@ -832,6 +896,164 @@ static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t a
 		symbolizer__frame(sym, &out[i], i ? df[i].name : name, df[i].file, df[i].line,
 				  d->kind);
 	return n;
+}
+
+/* Keeps addr's names in d's cache. */
+static void dso__cache(struct symbolizer *sym, struct dso *d, uint64_t addr,
+		       const struct sym_frame *f, int n)
+{
+	if (sym->nr_frames + n > sym->cap_frames) {
+		size_t cap = sym->cap_frames ? sym->cap_frames * 2 : 4096;
+		struct sym_frame *p = realloc(sym->frames, cap * sizeof(*p));
+
+		if (p) {
+			sym->frames = p;
+			sym->cap_frames = cap;
+		}
+	}
+	if (sym->nr_frames + n <= sym->cap_frames &&
+	    !u64map__set(&d->cache, addr, sym->nr_frames << 8 | n)) {
+		memcpy(&sym->frames[sym->nr_frames], f, n * sizeof(*f));
+		sym->nr_frames += n;
+	}
+}
+
+/* DWARF answers of a batch, named as they come. */
+struct dwarf_batch {
+	struct symbolizer *sym;
+	struct dso *d;
+	const uint64_t *addrs;	  /* the module's addresses (file offsets or addresses) */
+	const char *const *names; /* their symbols' names, or NULL */
+	struct sym_frame *out;	  /* one address: its frames go here */
+	int max, nr;
+};
+
+static void dwarf_batch__one(void *ctx, size_t i, const struct dwarf_frame *df, int n)
+{
+	struct dwarf_batch *b = ctx;
+	struct sym_frame tmp[MAX_INLINE];
+
+	if (b->out) {
+		b->nr = dso__name(b->sym, b->d, b->names[i], df, n, b->out, b->max);
+		return;
+	}
+	n = dso__name(b->sym, b->d, b->names[i], df, n, tmp, MAX_INLINE);
+	dso__cache(b->sym, b->d, b->addrs[i], tmp, n);
+}
+
+/* Names one address of a file or kernel module. Returns the count written to out. */
+static int symbolizer__resolve(struct symbolizer *sym, struct dso *d, uint64_t addr,
+			       struct sym_frame *out, int max)
+{
+	struct symtab *t = dso__symtab(sym, d, addr, &addr);
+	const char *name = t ? symtab__lookup(t, addr, NULL) : NULL;
+	struct sandbox_dwarf *dw = t && d->kind != FRAME_KERNEL ? dso__dwarf(sym, d) : NULL;
+	struct dwarf_batch b = { sym, d, &addr, &name, out, max, 0 };
+	enum sandbox_fault fault;
+
+	if (!name && (!t || !symtab__count(t)))
+		d->missing = true;
+	if (dw) {
+		sandbox__dwarf_lookup(sym->sandbox, dw, &addr, 1, dwarf_batch__one, &b, &fault);
+		dso__fault(d, fault, "DWARF",
+			   "its frames keep their symbol names, without inlined functions or "
+			   "source lines");
+		if (b.nr)
+			return b.nr;
+	}
+	return dso__name(sym, d, name, NULL, 0, out, max);
+}
+
+/* One address to name ahead: its module, and its address there. */
+struct prefetch {
+	uint32_t dso;
+	uint64_t addr;
+};
+
+static int prefetch__cmp(const void *a, const void *b)
+{
+	const struct prefetch *x = a, *y = b;
+
+	if (x->dso != y->dso)
+		return x->dso < y->dso ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Names the n addresses at v, all of module d and not yet cached, in one DWARF batch. */
+static void symbolizer__prefetch_dso(struct symbolizer *sym, struct dso *d,
+				     const struct prefetch *v, size_t n)
+{
+	uint64_t *addrs = malloc(n * sizeof(*addrs)), *vaddrs = malloc(n * sizeof(*vaddrs));
+	const char **names = malloc(n * sizeof(*names));
+	struct dwarf_batch b = { sym, d, addrs, names, NULL, 0, 0 };
+	struct sandbox_dwarf *dw;
+	enum sandbox_fault fault;
+	size_t i, k = 0;
+
+	if (!addrs || !vaddrs || !names)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct symtab *t = dso__symtab(sym, d, v[i].addr, &vaddrs[k]);
+
+		if (!t)
+			continue; /* named on demand: its module's label */
+		addrs[k] = v[i].addr;
+		names[k] = symtab__lookup(t, vaddrs[k], NULL);
+		if (!names[k] && !symtab__count(t))
+			d->missing = true;
+		k++;
+	}
+	dw = k ? dso__dwarf(sym, d) : NULL;
+	if (!dw)
+		goto out;
+	sandbox__dwarf_lookup(sym->sandbox, dw, vaddrs, k, dwarf_batch__one, &b, &fault);
+	dso__fault(d, fault, "DWARF",
+		   "its frames keep their symbol names, without inlined functions or source "
+		   "lines");
+out:
+	free(addrs);
+	free(vaddrs);
+	free(names);
+}
+
+void symbolizer__prefetch(struct symbolizer *sym, const struct frame *frames, size_t n)
+{
+	struct prefetch *v;
+	size_t i, k = 0, start;
+
+	/* Only DWARF is worth a batch: a symbol lookup is a binary search here. */
+	if (!sym->opts.inline_frames && !sym->opts.srcline)
+		return;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		struct dso *d = frames[i].dso < sym->nr ? &sym->dsos[frames[i].dso] : NULL;
+
+		if (!d || !frames[i].dso || d->kind != FRAME_USER ||
+		    (d->dwarf_tried ? !d->dwarf : d->dwarf_fd < 0 && !d->job) ||
+		    u64map__find(&d->cache, frames[i].addr))
+			continue;
+		v[k++] = (struct prefetch){ frames[i].dso, frames[i].addr };
+	}
+	qsort(v, k, sizeof(*v), prefetch__cmp);
+	for (start = 0, i = 1; i <= k; i++) {
+		if (i < k && v[i].dso == v[start].dso)
+			continue;
+		/* Duplicates named once: drop them within the group. */
+		{
+			size_t j, m = 0;
+			struct prefetch *g = v + start;
+
+			for (j = 0; j < i - start; j++)
+				if (!m || g[j].addr != g[m - 1].addr)
+					g[m++] = g[j];
+			if (m)
+				symbolizer__prefetch_dso(sym, &sym->dsos[v[start].dso], g, m);
+		}
+		start = i;
+	}
+	free(v);
 }
 
 int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, struct sym_frame *out,
@@ -873,20 +1095,7 @@ int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, st
 	} else {
 		n = symbolizer__resolve(sym, d, addr, tmp, MAX_INLINE);
 	}
-	if (sym->nr_frames + n > sym->cap_frames) {
-		size_t cap = sym->cap_frames ? sym->cap_frames * 2 : 4096;
-		struct sym_frame *f = realloc(sym->frames, cap * sizeof(*f));
-
-		if (f) {
-			sym->frames = f;
-			sym->cap_frames = cap;
-		}
-	}
-	if (sym->nr_frames + n <= sym->cap_frames &&
-	    !u64map__set(&d->cache, addr, sym->nr_frames << 8 | n)) {
-		memcpy(&sym->frames[sym->nr_frames], tmp, n * sizeof(*tmp));
-		sym->nr_frames += n;
-	}
+	dso__cache(sym, d, addr, tmp, n);
 	for (i = 0; i < n && i < max; i++)
 		out[i] = tmp[i];
 	return i;

@@ -33,7 +33,8 @@ struct symbolizer_opts {
 	bool offline;	    /* replaying a file: the pids are not this machine's now */
 	bool unwind_tables; /* keep .eh_frame for the unwinder (symbolizer__unwind_info()) */
 	bool no_files;	    /* open no file at all, not even kallsyms: for fuzzing the pipeline */
-	const char *symfs;  /* offline: read every file under this directory, as perf --symfs */
+	bool no_sandbox;   /* parse ELF and DWARF in this process, not in the sandbox (sandbox.h) */
+	const char *symfs; /* offline: read every file under this directory, as perf --symfs */
 	bool no_debuginfod; /* never ask debuginfod servers, even with DEBUGINFOD_URLS set */
 	const char *debuginfod_urls; /* the servers; NULL: DEBUGINFOD_URLS */
 	double debuginfod_timeout;   /* seconds that all waits for them may take; 0: 10 */
@@ -155,6 +156,16 @@ struct sym_module {
 
 /* Describes module id. Returns 0, or -ENOENT for an unknown id. */
 int symbolizer__module(struct symbolizer *sym, uint32_t id, struct sym_module *out);
+
+/*
+ * Names the n frames (module id and address, as symbolizer__symbolize()
+ * takes them; lib/profile.h) ahead, in one DWARF batch per module, so that
+ * the symbolize calls that follow find them cached. Worth it with
+ * inline_frames or srcline, where each address asks the sandbox; else it
+ * does nothing.
+ */
+struct frame;
+void symbolizer__prefetch(struct symbolizer *sym, const struct frame *frames, size_t n);
 
 /* Reports (through the log) the modules that were sampled but had no symbols, once each. */
 void symbolizer__report_missing(struct symbolizer *sym);

@@ -850,3 +850,153 @@ out_nomem:
 	errno = ENOMEM;
 	return NULL;
 }
+
+/*
+ * The wire form of a symtab, for the sandboxed reader (sandbox.h): a
+ * header of counts and fields, then the arrays. Native byte order: both
+ * ends are the same program on the same machine.
+ */
+struct symtab_wire {
+	char magic[4];
+	uint32_t nr_segs, build_id_len, full, debug_info;
+	uint64_t nr, names_len;
+	uint64_t eh_frame_hdr_vaddr, eh_frame_hdr_size, eh_frame_vaddr, eh_frame_size;
+	uint32_t has_eh_frame_hdr, has_eh_frame;
+};
+
+void *symtab__serialize(const struct symtab *t, size_t *len)
+{
+	struct symtab_wire w = {
+		.magic = "SYMT",
+		.nr_segs = t->nr_segs,
+		.build_id_len = t->build_id_len,
+		.full = t->full,
+		.debug_info = t->debug_info,
+		.nr = t->nr,
+		.names_len = t->names_len,
+		.eh_frame_hdr_vaddr = t->eh_frame_hdr_vaddr,
+		.eh_frame_hdr_size = t->eh_frame_hdr ? t->eh_frame_hdr_size : 0,
+		.eh_frame_vaddr = t->eh_frame_vaddr,
+		.eh_frame_size = t->eh_frame ? t->eh_frame_size : 0,
+		.has_eh_frame_hdr = !!t->eh_frame_hdr,
+		.has_eh_frame = !!t->eh_frame,
+	};
+	size_t n = sizeof(w) + t->nr * sizeof(*t->syms) + t->names_len +
+		   t->nr_segs * sizeof(*t->segs) + t->build_id_len + w.eh_frame_hdr_size +
+		   w.eh_frame_size;
+	uint8_t *buf = malloc(n), *p = buf;
+
+	if (!buf)
+		return NULL;
+#define PUT(src, bytes)                       \
+	do {                                  \
+		size_t n_ = (bytes);          \
+                                              \
+		if (n_)                       \
+			memcpy(p, (src), n_); \
+		p += n_;                      \
+	} while (0)
+	PUT(&w, sizeof(w));
+	PUT(t->syms, t->nr * sizeof(*t->syms));
+	PUT(t->names, t->names_len);
+	PUT(t->segs, t->nr_segs * sizeof(*t->segs));
+	PUT(t->build_id, t->build_id_len);
+	PUT(t->eh_frame_hdr, w.eh_frame_hdr_size);
+	PUT(t->eh_frame, w.eh_frame_size);
+#undef PUT
+	*len = n;
+	return buf;
+}
+
+/* Takes n bytes at *p (below end) into a new buffer at *out (NULL for none). Returns 0 or -1. */
+static int wire__take(const uint8_t **p, const uint8_t *end, uint64_t n, void **out)
+{
+	if (n > (uint64_t)(end - *p))
+		return -1;
+	*out = NULL;
+	if (!n)
+		return 0;
+	*out = malloc(n);
+	if (!*out)
+		return -1;
+	memcpy(*out, *p, n);
+	*p += n;
+	return 0;
+}
+
+struct symtab *symtab__deserialize(const void *buf, size_t len)
+{
+	const uint8_t *p = buf, *end = p + len;
+	struct symtab_wire w;
+	struct symtab *t;
+	void *segs = NULL, *id = NULL, *hdr = NULL, *eh = NULL;
+	size_t i;
+
+	if (len < sizeof(w))
+		goto out_inval;
+	memcpy(&w, p, sizeof(w));
+	p += sizeof(w);
+	/* Every count is checked: the helper may have been subverted by the file it read. */
+	if (memcmp(w.magic, "SYMT", 4) || w.nr > SYMTAB_MAX_SYMS ||
+	    w.names_len > SYMTAB_MAX_NAMES || w.nr_segs > SYMTAB_MAX_SEGS ||
+	    w.build_id_len > SYMTAB_MAX_BUILD || w.eh_frame_hdr_size > UNWIND_SECTION_MAX ||
+	    w.eh_frame_size > UNWIND_SECTION_MAX || (w.nr && !w.names_len))
+		goto out_inval;
+	t = symtab__alloc();
+	if (!t)
+		return NULL;
+	t->full = w.full;
+	t->debug_info = w.debug_info;
+	if (wire__take(&p, end, w.nr * sizeof(*t->syms), (void **)&t->syms) ||
+	    wire__take(&p, end, w.names_len, (void **)&t->names) ||
+	    wire__take(&p, end, w.nr_segs * sizeof(*t->segs), &segs) ||
+	    wire__take(&p, end, w.build_id_len, &id) ||
+	    wire__take(&p, end, w.eh_frame_hdr_size, &hdr) ||
+	    wire__take(&p, end, w.eh_frame_size, &eh) || p != end)
+		goto out_free;
+	t->nr = t->cap = w.nr;
+	t->names_len = t->names_cap = w.names_len;
+	/* Names must end inside the table: the last byte is a NUL. */
+	if (w.names_len && t->names[w.names_len - 1])
+		goto out_free;
+	for (i = 0; i < t->nr; i++)
+		if (t->syms[i].name >= w.names_len ||
+		    (i && t->syms[i].start < t->syms[i - 1].start))
+			goto out_free;
+	if (segs)
+		memcpy(t->segs, segs, w.nr_segs * sizeof(*t->segs));
+	t->nr_segs = w.nr_segs;
+	if (id)
+		memcpy(t->build_id, id, w.build_id_len);
+	t->build_id_len = w.build_id_len;
+	/* An empty section is kept as an empty one, as section_copy() makes it. */
+	if (w.has_eh_frame_hdr && !hdr)
+		hdr = malloc(1);
+	if (w.has_eh_frame && !eh)
+		eh = malloc(1);
+	if ((w.has_eh_frame_hdr && !hdr) || (w.has_eh_frame && !eh))
+		goto out_free;
+	t->eh_frame_hdr = w.has_eh_frame_hdr ? hdr : NULL;
+	t->eh_frame = w.has_eh_frame ? eh : NULL;
+	if (!w.has_eh_frame_hdr)
+		free(hdr);
+	if (!w.has_eh_frame)
+		free(eh);
+	hdr = eh = NULL;
+	t->eh_frame_hdr_vaddr = w.eh_frame_hdr_vaddr;
+	t->eh_frame_hdr_size = w.eh_frame_hdr_size;
+	t->eh_frame_vaddr = w.eh_frame_vaddr;
+	t->eh_frame_size = w.eh_frame_size;
+	free(segs);
+	free(id);
+	return t;
+out_free:
+	free(segs);
+	free(id);
+	free(hdr);
+	free(eh);
+	symtab__free(t);
+out_inval:
+	errno = EINVAL;
+	return NULL;
+}

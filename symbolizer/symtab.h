@@ -99,4 +99,18 @@ bool symtab__has_debug_info(const struct symtab *t);
 /* The GNU build-id, if the image has one: returns its length and points *id at it. */
 size_t symtab__build_id(const struct symtab *t, const uint8_t **id);
 
+/*
+ * The symtab as bytes, for the sandboxed reader to hand back (sandbox.h).
+ * Returns a new buffer (free() it) and sets *len; NULL on ENOMEM.
+ */
+void *symtab__serialize(const struct symtab *t, size_t *len);
+
+/*
+ * The reverse, trusting nothing: every count, offset and order is checked,
+ * as the helper that wrote the bytes may have been subverted by the file
+ * it read. Returns a new symtab (free with symtab__free()), or NULL with
+ * errno EINVAL.
+ */
+struct symtab *symtab__deserialize(const void *buf, size_t len);
+
 #endif

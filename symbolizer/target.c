@@ -11,6 +11,8 @@
 
 #include "lib/cgroup.h"
 #include "lib/hash.h"
+#include "lib/io.h"
+#include "lib/proc.h"
 #include "target.h"
 
 struct root {
@@ -98,66 +100,32 @@ static int targets__share_root(struct targets *t, int fd, ino_t mntns)
 /* Labels a process by its container: an id in its cgroup, or a cgroup of another pid namespace. */
 static void target__read_container(struct target *tg, pid_t pid, bool own_pidns)
 {
-	char path[64], line[4096];
-	FILE *f;
+	char path[64], *buf;
+	ssize_t len;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	len = io__read_file(path, CGROUP_FILE_MAX, &buf);
+	if (len < 0)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *cg = strchr(line, ':');
-
-		cg = cg ? strchr(cg + 1, ':') : NULL;
-		if (!cg)
-			continue;
-		cg++;
-		cg[strcspn(cg, "\n")] = '\0';
-		if (cgroup__container_id(cg, tg->container, sizeof(tg->container)))
-			break;
-		/* cgroup v2 ("0::/path") for a process in a pid namespace of its own */
-		if (!own_pidns && !strncmp(line, "0::", 3) && strcmp(cg, "/")) {
-			const char *leaf = strrchr(cg, '/');
-
-			snprintf(tg->container, sizeof(tg->container), "%s", leaf ? leaf + 1 : cg);
-		}
-	}
-	fclose(f);
+	cgroup__container_of_mem(buf, len, own_pidns, tg->container, sizeof(tg->container));
+	free(buf);
 }
 
 /* Reads root, nspid and uids from /proc/PID. Returns false when the process is gone. */
 static bool targets__read_proc(struct targets *t, pid_t pid, struct target *tg)
 {
-	char path[64], line[512];
-	bool own_pidns = true;
+	struct proc_status status;
+	char path[64];
 	struct stat ns;
 	int fd;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (proc_status__read(pid, &status))
 		return false;
-	tg->nspid = pid;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "NStgid:", 7)) {
-			char *last = strrchr(line, '\t');
-			long v = last ? strtol(last + 1, NULL, 10) : 0;
-
-			if (v > 0)
-				tg->nspid = v;
-			/* More than one field: the process is in a pid namespace below ours. */
-			own_pidns = strchr(line + 7, '\t') == last;
-		} else if (!strncmp(line, "Uid:", 4)) {
-			unsigned int uid, euid;
-
-			if (sscanf(line + 4, "%u %u", &uid, &euid) == 2) {
-				tg->uid = uid;
-				tg->euid = euid;
-			}
-		}
+	tg->nspid = status.nstgid > 0 ? status.nstgid : pid;
+	if (status.uid != (uid_t)-1) {
+		tg->uid = status.uid;
+		tg->euid = status.euid;
 	}
-	fclose(f);
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
 	if (stat(path, &ns))
 		ns.st_ino = 0;
@@ -165,7 +133,8 @@ static bool targets__read_proc(struct targets *t, pid_t pid, struct target *tg)
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	tg->root_fd = fd >= 0 ? targets__share_root(t, fd, ns.st_ino) : -1;
 	tg->known = tg->root_fd >= 0;
-	target__read_container(tg, pid, own_pidns);
+	/* More than one NStgid field: the process is in a pid namespace below ours. */
+	target__read_container(tg, pid, status.ns_depth <= 1);
 	return tg->known;
 }
 

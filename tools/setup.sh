@@ -12,10 +12,11 @@ packages="gcc make cmake pkg-config libelf-dev libdw-dev libunwind-dev libpfm4-d
 	bpftool clang"
 if [ "${1:-}" = --test ]; then
 	# To test: cmocka, xmllint, perf (the reference), clang-format (the style check),
-	# util-linux and procps (setpriv, unshare, pgrep), chromium for the SVG's browser test,
-	# and cairo's headers to build node-canvas (tests/canvas).
+	# util-linux and procps (setpriv, unshare, pgrep), time (what a hostile input costs),
+	# chromium for the SVG's browser test, and cairo's headers to build node-canvas
+	# (tests/canvas).
 	packages="$packages libcmocka-dev libxml2-utils linux-perf clang-format util-linux procps libc6-dbg
-		debuginfod elfutils curl golang-go
+		debuginfod elfutils curl golang-go time
 		chromium
 		libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev"
 fi

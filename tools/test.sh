@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs and builds first (tools/setup.sh), checks the
-# code style, then runs ctest (unit, golden, fuzz-corpus and integration).
+# code style, then runs ctest (unit, golden, fuzz-corpus and integration),
+# and then the whole suite again on a build with AddressSanitizer and
+# UndefinedBehaviorSanitizer (build-asan/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +24,15 @@ fi
 
 echo "== ctest"
 ctest --test-dir build --output-on-failure "$@"
+
+# The same suite, sanitized: any overread, leak or undefined behaviour fails its test.
+# Warnings are not errors here: GCC's -Wnonnull misfires on sanitized code.
+# integration/docker is left out: it checks the release binary's runtime packages, and
+# a sanitized sear links libasan and libubsan.
+echo "== ctest, sanitized (address, undefined)"
+cmake -S . -B build-asan -DSEAR_SANITIZE=address,undefined -DSEAR_WERROR=OFF \
+	-DSEAR_TESTS=ON >/dev/null
+cmake --build build-asan -j "$(nproc)" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/ubsan.supp \
+	ctest --test-dir build-asan --output-on-failure -E '^integration/docker$' "$@"

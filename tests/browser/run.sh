@@ -12,9 +12,15 @@ tmp=$(mktemp -d /tmp/sear-browser.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 "$SEAR" record -q -o "$tmp/flame.svg" -- "$DEMO" 1
 node "$here/svg.mjs" "$tmp/flame.svg"
-"$SEAR" record -q -o "$tmp/before.sear" -- "$WORKLOADS/shift" before 1.5
-"$SEAR" record -q -o "$tmp/after.sear" -- "$WORKLOADS/shift" after 1
-"$SEAR" diff "$tmp/before.sear" "$tmp/after.sear" -o "$tmp/diff.svg"
+# Complete stacks only: a sample taken at start-up, before the unwinder has a library's
+# tables, is cut short and would draw a second, narrow frame of the same names.
+for phase in before after; do
+	secs=1
+	[ "$phase" = before ] && secs=1.5
+	"$SEAR" record -q -o "$tmp/$phase.all.folded" -- "$WORKLOADS/shift" "$phase" "$secs"
+	grep -v '\[truncated\]' "$tmp/$phase.all.folded" >"$tmp/$phase.folded"
+done
+"$SEAR" diff "$tmp/before.folded" "$tmp/after.folded" -o "$tmp/diff.svg"
 node "$here/diff.mjs" "$tmp/diff.svg"
 
 # Payloads in every option, frame name, file name, recorded command line and thread name.

@@ -2,10 +2,13 @@
 /* /proc/PID/maps parsing, the per-process map table, and raw perf records. */
 #include <errno.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "lib/cgroup.h"
 #include "lib/proc.h"
 #include "lib/perfrec.h"
+#include "lib/sampler.h"
 
 static int print_entry(void *ctx, const struct proc_maps_entry *e)
 {
@@ -193,6 +196,89 @@ static void test_records_side_band(void **state)
 	assert_string_equal(c.comm, "worker");
 }
 
+/* /proc/PID/status: the fields sear reads, a nested pid namespace, and what is missing. */
+static void test_status(void **state)
+{
+	static const char nested[] = "Name:\tnode\nTgid:\t4242\nPid:\t4243\n"
+				     "Uid:\t1000\t1001\t1000\t1000\nNStgid:\t4242\t17\t1\n"
+				     "Seccomp:\t2\n";
+	static const char plain[] = "Tgid:\t7\nNStgid:\t7\n"; /* no Uid, no Seccomp */
+	struct proc_status st;
+
+	(void)state;
+	assert_int_equal(proc_status__parse_mem(nested, sizeof(nested) - 1, &st), 0);
+	assert_int_equal(st.tgid, 4242);
+	assert_int_equal(st.nstgid, 1);
+	assert_int_equal(st.ns_depth, 3);
+	assert_int_equal(st.uid, 1000);
+	assert_int_equal(st.euid, 1001);
+	assert_int_equal(st.seccomp, 2);
+	assert_int_equal(proc_status__parse_mem(plain, sizeof(plain) - 1, &st), 0);
+	assert_int_equal(st.ns_depth, 1);
+	assert_int_equal(st.uid, (uid_t)-1);
+	assert_int_equal(st.seccomp, -1);
+	/* No Tgid: not a status file. A number too long is no number. */
+	assert_int_equal(proc_status__parse_mem("Pid:\t1\n", 7, &st), -EINVAL);
+	assert_int_equal(proc_status__parse_mem("Tgid:\t12345678901\n", 18, &st), -EINVAL);
+	assert_int_equal(proc_status__read(0, &st), 0);
+	assert_int_equal(st.tgid, getpid());
+}
+
+/* /proc/PID/stat: the flags, past a comm that holds spaces and parentheses. */
+static void test_stat_flags(void **state)
+{
+	static const char odd[] = "5 (a) b) c) S 1 5 5 0 -1 2097216 0 0\n";
+	unsigned long flags;
+
+	(void)state;
+	assert_int_equal(proc_stat__flags_mem(odd, sizeof(odd) - 1, &flags), 0);
+	assert_int_equal(flags, 2097216);
+	assert_int_equal(proc_stat__flags_mem("5 (a) S 1", 9, &flags), -EINVAL);
+	assert_int_equal(proc_stat__flags_mem("no paren", 8, &flags), -EINVAL);
+}
+
+static void test_cpulist(void **state)
+{
+	int *cpus = NULL, n;
+
+	(void)state;
+	n = cpulist__parse_mem("0-3,8,10-11\n", 12, &cpus);
+	assert_int_equal(n, 7);
+	assert_int_equal(cpus[4], 8);
+	assert_int_equal(cpus[6], 11);
+	free(cpus);
+	assert_int_equal(cpulist__parse_mem("3-1", 3, &cpus), -EINVAL);
+	assert_int_equal(cpulist__parse_mem("1,x", 3, &cpus), -EINVAL);
+	assert_int_equal(cpulist__parse_mem("0-16383,0-1", 11, &cpus), -EINVAL); /* too many */
+	assert_int_equal(cpulist__parse_mem("99999999", 8, &cpus), -EINVAL);
+}
+
+/* /proc/PID/cgroup: a container id, or a namespaced process's cgroup, or nothing. */
+static void test_cgroup_label(void **state)
+{
+	static const char docker[] =
+	    "0::/system.slice/docker-"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    ".scope\n";
+	static const char ns[] = "12:pids:/x\n0::/user.slice/session-2.scope\n";
+	static const char mounts[] = "22 28 0:21 / /proc rw - proc proc rw\n"
+				     "29 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n";
+	char out[65], mnt[64];
+
+	(void)state;
+	assert_true(cgroup__container_of_mem(docker, sizeof(docker) - 1, true, out, sizeof(out)));
+	assert_string_equal(out,
+			    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	assert_false(cgroup__container_of_mem(ns, sizeof(ns) - 1, true, out, sizeof(out)));
+	assert_true(cgroup__container_of_mem(ns, sizeof(ns) - 1, false, out, sizeof(out)));
+	assert_string_equal(out, "session-2.scope");
+	assert_true(cgroup__engine_of_mem(docker, sizeof(docker) - 1));
+	assert_false(cgroup__engine_of_mem(ns, sizeof(ns) - 1));
+	assert_int_equal(cgroup__mount_of_mem(mounts, sizeof(mounts) - 1, mnt, sizeof(mnt)), 0);
+	assert_string_equal(mnt, "/sys/fs/cgroup");
+	assert_int_equal(cgroup__mount_of_mem(mounts, 30, mnt, sizeof(mnt)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +287,10 @@ int main(void)
 		cmocka_unit_test(test_comms),
 		cmocka_unit_test(test_records_sample),
 		cmocka_unit_test(test_records_side_band),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_stat_flags),
+		cmocka_unit_test(test_cpulist),
+		cmocka_unit_test(test_cgroup_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
