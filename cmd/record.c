@@ -1314,6 +1314,11 @@ static int record__start(struct record *r)
 	int i, err;
 
 	if (!o->argv) {
+		/* The unwinder's tables first: else the first samples' stacks are cut short. */
+		for (i = 0; r->kunwind && i < o->nr_pids; i++)
+			kunwind__prepare(r->kunwind, o->pids[i]);
+		for (i = 0; r->kunwind && i < o->nr_tids; i++)
+			kunwind__prepare(r->kunwind, proc__tgid(o->tids[i]));
 		if (sampler__enable(r->sampler)) {
 			msg("cannot enable sampling: %s", errstr(errno));
 			return 1;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,8 @@
 #include "lib/bpf_unwind.h"
 #include "lib/ehframe.h"
 #include "lib/log.h"
+#include "lib/perfrec.h"
+#include "lib/proc.h"
 
 /* A module's table in the unwinder, once asked for. */
 #define TABLE_UNKNOWN 0			  /* not built yet */
@@ -114,6 +117,36 @@ static int kunwind__map(void *ctx, pid_t pid, uint64_t start, uint64_t end, uint
 	if (err == -ENOSPC || err == -E2BIG)
 		k->no_room++; /* that process is walked by what the unwinder has */
 	return 0;
+}
+
+/* One mapping of a running process, from /proc: its module's table, built now. */
+static int kunwind__warm(void *ctx, const struct perf_event_header *hdr)
+{
+	struct kunwind *k = ctx;
+	struct symbolizer *sym = session__symbolizer(k->session);
+	struct perfrec_mmap m;
+	size_t len;
+	int64_t delta;
+	uint32_t dso;
+
+	if (hdr->type != PERF_RECORD_MMAP2 || perfrec__parse_mmap(hdr, &m) ||
+	    !(m.prot & PROT_EXEC) || m.filename[0] != '/' || m.filename[1] == '/' ||
+	    !strncmp(m.filename, "/memfd:", 7))
+		return 0;
+	len = strlen(m.filename);
+	if (len > 5 && !strcmp(m.filename + len - 5, ".dump"))
+		return 0; /* a jitdump: the session reads it, it has no table */
+	symbolizer__see(sym, m.pid);
+	dso = symbolizer__file(sym, m.pid, m.filename, m.maj, m.min, m.ino, m.addr, m.addr + m.len);
+	if (dso)
+		kunwind__table(k, dso, &delta);
+	return 0;
+}
+
+void kunwind__prepare(struct kunwind *k, pid_t pid)
+{
+	if (k && k->session)
+		proc__synthesize(pid, kunwind__warm, k);
 }
 
 static int kunwind__fork(void *ctx, pid_t pid, pid_t ppid)

@@ -56,6 +56,14 @@ void kunwind__set_session(struct kunwind *k, struct session *s);
 /* Unhooks and frees k. NULL does nothing. */
 void kunwind__free(struct kunwind *k);
 
+/*
+ * Builds the tables of running process pid's modules now, before sampling
+ * starts: its first samples then walk whole stacks, where they would end
+ * in [truncated] while the tables were built. The mappings themselves are
+ * still told by the session, as sampling starts. After set_session().
+ */
+void kunwind__prepare(struct kunwind *k, pid_t pid);
+
 /* The sampler's on_open callback: ctx is the kunwind. Returns 0 or -errno. */
 int kunwind__attach(void *ctx, int fd);
 

@@ -25,7 +25,8 @@ struct sec {
 static void put(struct sec *s, const void *p, size_t n)
 {
 	assert_true(s->n + n <= sizeof(s->b));
-	memcpy(s->b + s->n, p, n);
+	if (n) /* p may be NULL then */
+		memcpy(s->b + s->n, p, n);
 	s->n += n;
 }
 
