@@ -194,7 +194,8 @@ out:
 /* "851 samples in 1.5 s at 999 Hz": what the subtitle knows of one input. */
 static void diff__describe(const struct profile_info *i, uint64_t total, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%llu samples", (unsigned long long)total);
+	int n = i->time_us ? snprintf(buf, size, "%.1f ms on and off CPU", total / 1000.0)
+			   : snprintf(buf, size, "%llu samples", (unsigned long long)total);
 
 	if (i->seconds > 0 && n >= 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - n, " in %.1f s", i->seconds);
@@ -223,6 +224,8 @@ static double diff__scale(enum diff_norm *mode, const struct profile_info *b,
 	if (*mode == NORM_TOTAL)
 		return (double)atotal / btotal;
 	scale = a->seconds / b->seconds;
+	if (a->time_us) /* time per second of the run: the sampling rate is no part of it */
+		return scale;
 	if (a->frequency && b->frequency)
 		scale *= (double)a->frequency / b->frequency;
 	else if (!a->frequency && !b->frequency && a->period && b->period)
@@ -347,6 +350,13 @@ int cmd_diff(int argc, char **argv)
 	l.after = true;
 	if (diff__load(argv[optind + 1], &lo, &l, &ai))
 		goto out;
+	if (bi.time_us != ai.time_us) {
+		msg("'%s' counts time on and off the CPU (--off-cpu) and '%s' counts samples: "
+		    "compare two recordings made the same way",
+		    bi.time_us ? argv[optind] : argv[optind + 1],
+		    bi.time_us ? argv[optind + 1] : argv[optind]);
+		goto out;
+	}
 	btotal = flame_diff__total(l.d, false);
 	atotal = flame_diff__total(l.d, true);
 	if (!btotal || !atotal) {
@@ -385,13 +395,14 @@ int cmd_diff(int argc, char **argv)
 	}
 	svg.negate = negate;
 	svg.other_hatched = true;
+	profile_info__svg(&ai, &svg);
 	/* The other profile is scaled to the shape's: the same work, the same width. */
 	svg.before_scale = negate ? 1 / scale : scale;
 	svg.other_total = negate ? atotal : btotal;
 	diff__describe(&bi, btotal, bdesc, sizeof(bdesc));
 	diff__describe(&ai, atotal, adesc, sizeof(adesc));
 	if (mode == NORM_RATE)
-		how = "by samples per second";
+		how = ai.time_us ? "by time per second" : "by samples per second";
 	else if (mode == NORM_TOTAL)
 		how = "by totals";
 	else

@@ -1314,11 +1314,6 @@ static int record__start(struct record *r)
 	int i, err;
 
 	if (!o->argv) {
-		/* The unwinder's tables first: else the first samples' stacks are cut short. */
-		for (i = 0; r->kunwind && i < o->nr_pids; i++)
-			kunwind__prepare(r->kunwind, o->pids[i]);
-		for (i = 0; r->kunwind && i < o->nr_tids; i++)
-			kunwind__prepare(r->kunwind, proc__tgid(o->tids[i]));
 		if (sampler__enable(r->sampler)) {
 			msg("cannot enable sampling: %s", errstr(errno));
 			return 1;
@@ -1434,6 +1429,12 @@ int cmd_record(int argc, char **argv)
 		if (r->pidfds[r->nr_pidfds] >= 0)
 			r->nr_pidfds++;
 	}
+	/* The unwinder's tables of running targets first, else their first samples' stacks
+	 * are cut short; before the clock starts, so that -d counts sampling time. */
+	for (i = 0; r->kunwind && i < r->opts.nr_pids; i++)
+		kunwind__prepare(r->kunwind, r->opts.pids[i]);
+	for (i = 0; r->kunwind && i < r->opts.nr_tids; i++)
+		kunwind__prepare(r->kunwind, proc__tgid(r->opts.tids[i]));
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	r->start_unix_ns = (int64_t)time(NULL) * 1000000000;
 	r->status_line = !quiet && isatty(STDERR_FILENO);

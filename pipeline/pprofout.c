@@ -19,7 +19,8 @@ static bool is_clock(const char *events)
 
 /*
  * The sample types: samples and CPU time for a clock; with off-CPU waits
- * (time_us), samples (where counted) and on- plus off-CPU time.
+ * (time_us), samples (where counted), CPU time and off-CPU time, each
+ * sample weighing in one of the two.
  */
 static void pprof_out__opts(struct pprof_opts *o, const struct profile_info *info,
 			    int64_t start_unix_ns, bool counted)
@@ -30,9 +31,11 @@ static void pprof_out__opts(struct pprof_opts *o, const struct profile_info *inf
 		o->types[o->nr_types++][1] = "count";
 	}
 	if (info->time_us) {
-		o->types[o->nr_types][0] = "time";
+		o->types[o->nr_types][0] = "cpu";
 		o->types[o->nr_types++][1] = "nanoseconds";
-		o->period_type[0] = "time";
+		o->types[o->nr_types][0] = "off-cpu";
+		o->types[o->nr_types++][1] = "nanoseconds";
+		o->period_type[0] = "cpu";
 		o->period_type[1] = "nanoseconds";
 		o->period = info->frequency ? 1000000000 / info->frequency : 0;
 	} else if (is_clock(info->events)) {
@@ -110,9 +113,19 @@ static int session_out__stack(void *ctx, const struct session_stack *st)
 {
 	struct session_out *o = ctx;
 	struct pprof_label labels[5];
-	int64_t values[2] = { st->count, o->time_us ? st->weight * 1000 : st->weight };
+	int64_t values[3] = { st->count, st->weight, 0 };
+	struct sym_module m;
 	size_t nl = 0;
 	uint32_t i;
+
+	/* Timed: microseconds, of CPU time or, under an [off-cpu] leaf, of waiting */
+	if (o->time_us) {
+		bool off = st->nr && !symbolizer__module(o->sym, st->frames[0].dso, &m) &&
+			   m.kind == FRAME_OFFCPU;
+
+		values[1] = off ? 0 : (int64_t)st->weight * 1000;
+		values[2] = off ? (int64_t)st->weight * 1000 : 0;
+	}
 
 	if (array__grow((void **)&o->locs, &o->cap_locs, st->nr + 1, sizeof(*o->locs)))
 		return -ENOMEM;
@@ -230,12 +243,16 @@ int pprof_names__write(struct pprof_names *p, const struct profile_info *info, F
 		char *const *names = p->names + st->first;
 		const enum frame_kind *kinds = p->kinds + st->first;
 		struct pprof_label labels[4];
-		/* named stacks of a timed profile count microseconds, not samples */
-		int64_t values[2] = { info->time_us ? (int64_t)st->count * 1000
-						    : (int64_t)st->count,
-				      (int64_t)st->count * period_ns };
+		int64_t values[2] = { (int64_t)st->count, (int64_t)st->count * period_ns };
 		size_t nl = 0, nloc = 0;
 
+		/* Named stacks of a timed profile count microseconds, not samples */
+		if (info->time_us) {
+			bool off = st->nr && kinds[st->nr - 1] == FRAME_OFFCPU;
+
+			values[0] = off ? 0 : (int64_t)st->count * 1000;
+			values[1] = off ? (int64_t)st->count * 1000 : 0;
+		}
 		if (array__grow((void **)&locs, &cap, st->nr + 1, sizeof(*locs))) {
 			err = -ENOMEM;
 			break;

@@ -52,11 +52,18 @@ cmp <(sort "$TMP/off.folded") <(sort "$TMP/report.folded") ||
 grep -q 'on- and off-CPU time, in ms' "$TMP/report.svg" || fail "the report's subtitle lost the unit"
 pass "the .sear reports the same time"
 
-# pprof: a "time" sample type, in nanoseconds.
+# pprof: CPU and off-CPU time as two sample types, in ns; the waits add up to the folded
+# output's [off-cpu] stacks.
 if command -v go >/dev/null; then
-	go tool pprof -raw "$TMP/off.pb.gz" 2>/dev/null | grep -q 'time/nanoseconds' ||
-		fail "the pprof profile has no time/nanoseconds sample type"
-	pass "pprof carries the time"
+	go tool pprof -raw "$TMP/off.pb.gz" >"$TMP/raw" 2>/dev/null
+	grep -q '^samples/count cpu/nanoseconds off-cpu/nanoseconds$' "$TMP/raw" ||
+		fail "the pprof sample types are not samples, cpu and off-cpu: $(sed -n 2p "$TMP/raw")"
+	off_ns=$(awk '/^Samples:/ { on = 1; next } on && /^ *[0-9]+ +[0-9]+ +[0-9]+:/ { t += $3 }
+		/^Locations/ { on = 0 } END { printf "%d\n", t }' "$TMP/raw")
+	off_us=$(awk '/\[off-cpu\] [0-9]+$/ { t += $NF } END { printf "%d\n", t }' "$TMP/off.folded")
+	[ "$off_ns" = "$((off_us * 1000))" ] ||
+		fail "pprof's off-cpu time is $off_ns ns, the folded output's $off_us us"
+	pass "pprof: off-cpu/nanoseconds, $off_us us as in the folded output"
 fi
 
 # The threshold: 10 ms drops the 5 ms sleeps.
@@ -64,6 +71,25 @@ fi
 [ "$(pct "$TMP/th.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')" = 0.0 ] ||
 	fail "--off-cpu-threshold 10 kept 5 ms waits"
 pass "--off-cpu-threshold drops shorter waits"
+
+# Attached with -p, the same halves; a diff of two such recordings compares time per second,
+# and a diff against a plain recording is refused.
+"$WORKLOADS/offcpu" 4 &
+target=$!
+sleep 0.3
+"$SEAR" record -q --off-cpu -p "$target" -d 1 -o "$TMP/p.folded" -o "$TMP/p.sear"
+kill "$target" 2>/dev/null || true
+wait "$target" 2>/dev/null || true
+psleep=$(pct "$TMP/p.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')
+within "$psleep" 40 60 || fail "-p: sleep_part's wait is $psleep% of handle_request"
+"$SEAR" diff "$TMP/p.sear" "$TMP/off.sear" -o "$TMP/diff.svg"
+grep -q 'by time per second' "$TMP/diff.svg" || fail "the diff of two timed recordings is not by time"
+grep -Eq '<title>sleep_part \(after [0-9,]+ ms' "$TMP/diff.svg" || fail "the diff's tooltips are not in ms"
+"$SEAR" record -q -o "$TMP/plain.sear" -- "$WORKLOADS/offcpu" 0.3
+"$SEAR" diff "$TMP/plain.sear" "$TMP/off.sear" -o "$TMP/mixed.svg" 2>"$TMP/mixed.err" &&
+	fail "a diff of a timed and a counted recording ran"
+grep -q 'compare two recordings made the same way' "$TMP/mixed.err" || fail "$(cat "$TMP/mixed.err")"
+pass "-p: sleep_part $psleep%; diffs by time per second, in ms; mixed inputs refused"
 
 # Off-CPU time needs the in-kernel unwinder: asking for another mode with it is refused.
 "$SEAR" record -q --off-cpu --call-graph fp -o "$TMP/fp.folded" -- true 2>"$TMP/fp.err" &&
