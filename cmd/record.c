@@ -20,6 +20,7 @@
 
 #include "flamegraph/flame.h"
 #include "lib/events.h"
+#include "lib/io.h"
 #include "lib/proc.h"
 #include "lib/cgroup.h"
 #include "lib/sampler.h"
@@ -1305,6 +1306,49 @@ static int record__start_sear(struct record *r)
 }
 
 /*
+ * The files a command will map first, whose unwind tables are made before
+ * it starts: the program (found as execvp finds it), and the C library and
+ * dynamic loader, sear's own being the usual ones.
+ */
+static void record__prepare_command(struct record *r)
+{
+	static const char *const libs[] = { "/libc.so.6\n", "/ld-linux-x86-64.so.2\n" };
+	const char *cmd = r->opts.argv[0], *path = getenv("PATH");
+	char file[PATH_MAX], *maps = NULL;
+	ssize_t len;
+	size_t i;
+
+	if (strchr(cmd, '/')) {
+		kunwind__prepare_file(r->kunwind, cmd);
+	} else {
+		while (path && *path) {
+			size_t n = strcspn(path, ":");
+
+			if (snprintf(file, sizeof(file), "%.*s/%s", (int)n, path, cmd) <
+				(int)sizeof(file) &&
+			    !access(file, X_OK)) {
+				kunwind__prepare_file(r->kunwind, file);
+				break;
+			}
+			path += n + (path[n] == ':');
+		}
+	}
+	len = io__read_file("/proc/self/maps", 1 << 20, &maps);
+	for (i = 0; len > 0 && i < sizeof(libs) / sizeof(libs[0]); i++) {
+		char *end = strstr(maps, libs[i]), *start = end;
+
+		while (start && start > maps && start[-1] != ' ')
+			start--;
+		if (end && *start == '/' &&
+		    snprintf(file, sizeof(file), "%.*s",
+			     (int)(end - start) + (int)strlen(libs[i]) - 1,
+			     start) < (int)sizeof(file))
+			kunwind__prepare_file(r->kunwind, file);
+	}
+	free(maps);
+}
+
+/*
  * Lets the command run, or enables the events on running targets and
  * describes what they had mapped before. Returns 0, or the exit status.
  */
@@ -1435,6 +1479,8 @@ int cmd_record(int argc, char **argv)
 		kunwind__prepare(r->kunwind, r->opts.pids[i]);
 	for (i = 0; r->kunwind && i < r->opts.nr_tids; i++)
 		kunwind__prepare(r->kunwind, proc__tgid(r->opts.tids[i]));
+	if (r->kunwind && r->opts.argv)
+		record__prepare_command(r);
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	r->start_unix_ns = (int64_t)time(NULL) * 1000000000;
 	r->status_line = !quiet && isatty(STDERR_FILENO);

@@ -4,10 +4,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kunwind.h"
+#include "lib/array.h"
 #include "lib/bpf_unwind.h"
 #include "lib/ehframe.h"
 #include "lib/log.h"
@@ -33,6 +37,12 @@ struct kunwind {
 	/* by symbolizer module id: the table id + 1, TABLE_UNKNOWN, or TABLE_NONE */
 	uint32_t *tables;
 	uint32_t nr_tables;
+	/* the tables made so far, by their file's build-id: one per file, whatever its path */
+	struct built {
+		char build_id[41];
+		uint32_t table; /* id + 1 */
+	} * built;
+	size_t nr_built, cap_built;
 	bool pool_full;			 /* said once */
 	uint64_t no_room;		 /* mappings refused: too many processes or mappings */
 	uint64_t drops;			 /* samples lost so far, as told to the session */
@@ -62,7 +72,9 @@ static uint32_t kunwind__table(struct kunwind *k, uint32_t dso, int64_t *delta)
 {
 	struct symbolizer *sym = session__symbolizer(k->session);
 	struct sym_unwind ui;
+	struct sym_module m;
 	struct ehframe_table *t;
+	size_t i;
 	const struct unwind_row *rows;
 	size_t nr;
 	uint32_t id;
@@ -86,6 +98,12 @@ static uint32_t kunwind__table(struct kunwind *k, uint32_t dso, int64_t *delta)
 	k->tables[dso] = TABLE_NONE;
 	if (err || !ui.eh_frame)
 		return TABLE_NONE; /* JIT code, or nothing to read: frame pointers */
+	/* The same file under another path or inode (a container's layer): its table */
+	if (!symbolizer__module(sym, dso, &m) && m.build_id[0]) {
+		for (i = 0; i < k->nr_built; i++)
+			if (!strcmp(k->built[i].build_id, m.build_id))
+				return k->tables[dso] = k->built[i].table;
+	}
 	t = ehframe_table__new_mem(ui.eh_frame, ui.eh_frame_size,
 				   &(struct ehframe_opts){ .vaddr = ui.eh_frame_vaddr });
 	if (!t)
@@ -98,8 +116,14 @@ static uint32_t kunwind__table(struct kunwind *k, uint32_t dso, int64_t *delta)
 		pr_warn("the in-kernel unwinder's table pool is full: modules loaded from now on "
 			"are walked by frame pointers");
 	}
-	if (!err)
-		k->tables[dso] = id + 1;
+	if (err)
+		return k->tables[dso];
+	k->tables[dso] = id + 1;
+	if (m.build_id[0] &&
+	    !array__grow((void **)&k->built, &k->cap_built, k->nr_built + 1, sizeof(*k->built))) {
+		memcpy(k->built[k->nr_built].build_id, m.build_id, sizeof(m.build_id));
+		k->built[k->nr_built++].table = id + 1;
+	}
 	return k->tables[dso];
 }
 
@@ -147,6 +171,22 @@ void kunwind__prepare(struct kunwind *k, pid_t pid)
 {
 	if (k && k->session)
 		proc__synthesize(pid, kunwind__warm, k);
+}
+
+void kunwind__prepare_file(struct kunwind *k, const char *path)
+{
+	struct symbolizer *sym;
+	struct stat st;
+	int64_t delta;
+	uint32_t dso;
+
+	if (!k || !k->session || stat(path, &st) || !S_ISREG(st.st_mode))
+		return;
+	sym = session__symbolizer(k->session);
+	dso = symbolizer__file(sym, getpid(), path, major(st.st_dev), minor(st.st_dev), st.st_ino,
+			       0, 0);
+	if (dso)
+		kunwind__table(k, dso, &delta);
 }
 
 static int kunwind__fork(void *ctx, pid_t pid, pid_t ppid)
@@ -219,6 +259,7 @@ void kunwind__free(struct kunwind *k)
 		session__set_maps_hook(k->session, NULL, NULL);
 	bpf_unwind__free(k->u);
 	free(k->tables);
+	free(k->built);
 	free(k);
 }
 

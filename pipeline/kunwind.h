@@ -64,6 +64,13 @@ void kunwind__free(struct kunwind *k);
  */
 void kunwind__prepare(struct kunwind *k, pid_t pid);
 
+/*
+ * The same for the file at path, on this machine, before a command that
+ * will map it starts: its table is ready when the mapping comes, and any
+ * other path to the same file (by build-id) shares it.
+ */
+void kunwind__prepare_file(struct kunwind *k, const char *path);
+
 /* The sampler's on_open callback: ctx is the kunwind. Returns 0 or -errno. */
 int kunwind__attach(void *ctx, int fd);
 
