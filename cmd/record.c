@@ -1159,19 +1159,12 @@ static int record__kunwind(struct record *r)
 		.include_self = o->include_self,
 		.ring_bytes = record__bpf_ring(o),
 		.offcpu = o->off_cpu,
-		.offcpu_idle = !o->off_cpu_skip_idle,
 		.offcpu_min_ns = o->off_cpu_min_ns,
 	};
 	char why[256];
 
-	if (o->bpf == BPF_OFF) {
-		if (o->off_cpu) {
-			msg("--off-cpu takes its stacks in the kernel: leave out --call-graph %s",
-			    o->call_graph);
-			return -1;
-		}
-		return 0;
-	}
+	if (o->bpf == BPF_OFF)
+		return 0; /* off-CPU waits from context-switch samples, if asked for */
 	if (o->nr_events > 1)
 		snprintf(why, sizeof(why), "the in-kernel unwinder takes one event (-e) at a time");
 	else if ((r->kunwind = kunwind__new(&ko, why, sizeof(why)))) {
@@ -1185,8 +1178,8 @@ static int record__kunwind(struct record *r)
 			 "PERFMON' where Docker knows them, with '--security-opt "
 			 "seccomp=unconfined')");
 	}
-	if (o->bpf == BPF_REQUIRED || o->off_cpu) {
-		msg("cannot use %s: %s", o->off_cpu ? "--off-cpu" : "--call-graph bpf", why);
+	if (o->bpf == BPF_REQUIRED) {
+		msg("cannot use --call-graph bpf: %s", why);
 		return -1;
 	}
 	/* The perf-event mode that still gives whole stacks through code without frame pointers */
@@ -1223,6 +1216,10 @@ static int record__sampler_opts(struct record *r, struct sampler_opts *opts)
 		}
 		o->session_opts.time_weights = true;
 		o->session_opts.sample_ns = clock ? 0 : 1000000000ull / (o->freq ? o->freq : 1);
+		o->session_opts.offcpu_skip_idle = o->off_cpu_skip_idle;
+		o->session_opts.offcpu_min_ns = o->off_cpu_min_ns;
+		/* Without the in-kernel unwinder, each context switch is sampled. */
+		opts->switches = !r->kunwind;
 	}
 	/* A clock's period is in ns: a small -c asks for more samples than a CPU can take. */
 	if (o->period && clock && 1e9 / o->period > 100000)
@@ -1468,6 +1465,8 @@ int cmd_record(int argc, char **argv)
 		goto out_stop;
 	session__set_layout(r->session, sampler__layout(r->sampler));
 	session__set_events(r->session, r->opts.events, r->opts.nr_events, record__event_of, r);
+	if (sampler__switch_event(r->sampler) >= 0)
+		session__set_switches(r->session, sampler__switch_event(r->sampler));
 	for (i = 0; i < r->opts.nr_pids; i++) {
 		r->pidfds[r->nr_pidfds] = proc__pidfd(r->opts.pids[i]);
 		if (r->pidfds[r->nr_pidfds] >= 0)

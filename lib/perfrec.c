@@ -338,6 +338,26 @@ int perfrec__deliver(const struct perf_tool *tool, void *ctx, const struct perf_
 		return perfrec__parse_lost(hdr, &u.lost) ?: tool->lost(ctx, u.lost);
 	case PERF_RECORD_THROTTLE:
 		return tool->throttle ? tool->throttle(ctx) : 0;
+	case PERF_RECORD_SWITCH:
+	case PERF_RECORD_SWITCH_CPU_WIDE: {
+		struct perfrec_id id;
+		struct perfrec_switch sw;
+
+		if (!tool->context_switch)
+			return 0;
+		if ((l->sample_type & (PERF_SAMPLE_TID | PERF_SAMPLE_TIME)) !=
+			(PERF_SAMPLE_TID | PERF_SAMPLE_TIME) ||
+		    perfrec__parse_id(hdr, l, &id))
+			return -EINVAL; /* a switch is of no use without its task and time */
+		sw = (struct perfrec_switch){
+			.pid = id.pid,
+			.tid = id.tid,
+			.time = id.time,
+			.out = hdr->misc & PERF_RECORD_MISC_SWITCH_OUT,
+			.preempt = hdr->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT,
+		};
+		return tool->context_switch(ctx, &sw);
+	}
 	default:
 		return 0;
 	}

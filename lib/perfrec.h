@@ -72,6 +72,13 @@ struct perfrec_comm {
 	const char *comm; /* borrowed, NUL-terminated within the record */
 };
 
+struct perfrec_switch { /* SWITCH and SWITCH_CPU_WIDE: a task leaving or taking a CPU */
+	uint32_t pid, tid;
+	uint64_t time;
+	bool out;     /* switched out; else in */
+	bool preempt; /* out, but still runnable: preempted rather than blocked */
+};
+
 struct perfrec_task { /* FORK and EXIT */
 	uint32_t pid, ppid, tid, ptid;
 	uint64_t time;
@@ -103,6 +110,7 @@ struct perf_tool {
 	int (*exit)(void *ctx, const struct perfrec_task *t);
 	int (*lost)(void *ctx, uint64_t lost); /* LOST and LOST_SAMPLES: samples dropped */
 	int (*throttle)(void *ctx);
+	int (*context_switch)(void *ctx, const struct perfrec_switch *sw);
 };
 
 /*

@@ -34,6 +34,7 @@ struct sampler {
 	int (*on_open)(void *ctx, int fd);
 	void *on_open_ctx;
 	int nr_events;
+	int switch_event;  /* the context-switch event's index, or -1 */
 	struct u64map ids; /* event id -> index in attrs */
 	struct perfrec_layout layout;
 	size_t pages;
@@ -178,8 +179,9 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 	s->on_open_ctx = opts->on_open_ctx;
 
 	s->nr_events = opts->nr_events > 0 ? opts->nr_events : 1;
-	if (s->nr_events > SAMPLER_MAX_EVENTS)
-		s->nr_events = SAMPLER_MAX_EVENTS;
+	if (s->nr_events > SAMPLER_MAX_EVENTS - opts->switches)
+		s->nr_events = SAMPLER_MAX_EVENTS - opts->switches; /* room for the switch event */
+	s->switch_event = -1;
 	a = &s->attrs[0];
 	*a = opts->events[0];
 	a->size = sizeof(*a);
@@ -188,7 +190,7 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 	if (!opts->no_callchain)
 		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
 	/* Several events in one buffer: every record says which event wrote it. */
-	if (s->nr_events > 1)
+	if (s->nr_events > 1 || opts->switches)
 		a->sample_type |= PERF_SAMPLE_IDENTIFIER;
 	a->sample_regs_user = opts->regs_user_mask;
 	a->sample_stack_user = opts->stack_user_size;
@@ -238,6 +240,21 @@ struct sampler *sampler__new(const struct sampler_opts *opts)
 		e.precise_ip = opts->events[n].precise_ip;
 		e.mmap = e.mmap2 = e.comm = e.comm_exec = e.task = 0;
 		s->attrs[n] = e;
+	}
+	if (opts->switches) {
+		struct perf_event_attr e = *a;
+
+		e.type = PERF_TYPE_SOFTWARE;
+		e.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+		e.config1 = e.config2 = 0;
+		e.freq = 0;
+		e.sample_period = 1;
+		e.exclude_user = e.exclude_kernel = 0;
+		e.precise_ip = 0;
+		e.mmap = e.mmap2 = e.comm = e.comm_exec = e.task = 0;
+		e.context_switch = 1;
+		s->switch_event = s->nr_events;
+		s->attrs[s->nr_events++] = e;
 	}
 	raise_nofile();
 	return s;
@@ -368,6 +385,11 @@ static int sampler__open_one(struct sampler *s, struct ring *r, pid_t pid, bool 
 			return err;
 	}
 	return 0;
+}
+
+int sampler__switch_event(const struct sampler *s)
+{
+	return s->switch_event;
 }
 
 int sampler__event_of(const struct sampler *s, uint64_t id)

@@ -61,6 +61,13 @@ struct sampler_opts {
 	 */
 	bool wake_each;
 	/*
+	 * One more event after opts.events: every context switch of the
+	 * targets (the software event, period 1), with PERF_RECORD_SWITCH
+	 * records in and out. Its samples are the stacks where tasks leave the
+	 * CPU; sampler__switch_event() gives its index.
+	 */
+	bool switches;
+	/*
 	 * Called with every event's fd as soon as it is opened, before it is
 	 * enabled (to attach a BPF program); non-zero fails the open.
 	 */
@@ -102,6 +109,9 @@ int sampler__open_cgroup(struct sampler *s, int cgroup_fd);
  * Returns the index in opts.events of the event with that id, or -1.
  */
 int sampler__event_of(const struct sampler *s, uint64_t id);
+
+/* The index sampler__event_of() gives the context-switch event's samples, or -1. */
+int sampler__switch_event(const struct sampler *s);
 
 /* Returns the step that failed in the last open. */
 enum sampler_op sampler__failed_op(const struct sampler *s);

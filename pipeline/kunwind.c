@@ -22,14 +22,6 @@
 #define TABLE_UNKNOWN 0			  /* not built yet */
 #define TABLE_NONE    BPF_UNWIND_NO_TABLE /* frame-pointer steps */
 
-/*
- * Where an event loop waits with nothing to do: epoll, poll and select. ep_poll is
- * inlined into do_epoll_wait by some builds, so both are looked up.
- */
-#define NR_IDLE_WAITS 4
-static const char *const idle_waits[NR_IDLE_WAITS] = { "ep_poll", "do_epoll_wait", "do_sys_poll",
-						       "do_select" };
-
 struct kunwind {
 	struct kunwind_opts opts;
 	struct bpf_unwind *u;
@@ -43,12 +35,9 @@ struct kunwind {
 		uint32_t table; /* id + 1 */
 	} * built;
 	size_t nr_built, cap_built;
-	bool pool_full;			 /* said once */
-	uint64_t no_room;		 /* mappings refused: too many processes or mappings */
-	uint64_t drops;			 /* samples lost so far, as told to the session */
-	bool marks_looked;		 /* the ranges below were looked up */
-	uint64_t idle[NR_IDLE_WAITS][2]; /* [start, end) of idle_waits[] */
-	uint64_t sched_lo, sched_hi;	 /* __schedule's */
+	bool pool_full;	  /* said once */
+	uint64_t no_room; /* mappings refused: too many processes or mappings */
+	uint64_t drops;	  /* samples lost so far, as told to the session */
 	/* the drain in progress */
 	struct sampler *sm;
 	const struct perfrec_layout *layout;
@@ -284,52 +273,6 @@ static int kunwind__side(void *ctx, const struct perf_event_header *hdr)
 	return k->err;
 }
 
-/* The kernel functions off-CPU stacks are read against, once. */
-static void kunwind__kernel_marks(struct kunwind *k)
-{
-	struct symbolizer *sym = session__symbolizer(k->session);
-
-	if (k->marks_looked)
-		return;
-	k->marks_looked = true;
-	if (symbolizer__kernel_function(sym, "__schedule", &k->sched_lo, &k->sched_hi))
-		k->sched_lo = k->sched_hi = 0;
-	if (!k->opts.offcpu_idle) {
-		size_t i, found = 0;
-
-		for (i = 0; i < NR_IDLE_WAITS; i++)
-			if (!symbolizer__kernel_function(sym, idle_waits[i], &k->idle[i][0],
-							 &k->idle[i][1]))
-				found++;
-		if (!found)
-			pr_warn("no epoll, poll or select functions in the kernel's symbols: "
-				"idle event loops' waits are kept");
-	}
-}
-
-/* A wait in epoll_wait, poll or select: an event loop with nothing to do. */
-static bool kunwind__idle(struct kunwind *k, const struct bpf_unwind_sample *bs)
-{
-	uint32_t i, j;
-
-	for (i = 0; i < bs->nr_kernel && i < BPF_UNWIND_MAX_KERNEL; i++)
-		for (j = 0; j < NR_IDLE_WAITS; j++)
-			if (bs->ips[i] >= k->idle[j][0] && bs->ips[i] < k->idle[j][1])
-				return true;
-	return false;
-}
-
-/* A wait's kernel frames above __schedule: the tracepoint's and the program's own. */
-static uint32_t kunwind__tracing_frames(struct kunwind *k, const struct bpf_unwind_sample *bs)
-{
-	uint32_t i;
-
-	for (i = 0; i < bs->nr_kernel && i < 8; i++)
-		if (bs->ips[i] >= k->sched_lo && bs->ips[i] < k->sched_hi)
-			return i;
-	return 0;
-}
-
 static int kunwind__sample(void *ctx, const struct bpf_unwind_sample *bs)
 {
 	struct kunwind *k = ctx;
@@ -345,14 +288,7 @@ static int kunwind__sample(void *ctx, const struct bpf_unwind_sample *bs)
 		.truncated = bs->flags & BPF_UNWIND_F_TRUNCATED,
 		.off_cpu = bs->flags & BPF_UNWIND_F_OFFCPU,
 	};
-	uint32_t i, nk = bs->nr_kernel, nu = bs->nr_user, skip = 0;
-
-	if (r.off_cpu) {
-		kunwind__kernel_marks(k);
-		if (!k->opts.offcpu_idle && kunwind__idle(k, bs))
-			return 0;
-		skip = kunwind__tracing_frames(k, bs);
-	}
+	uint32_t i, nk = bs->nr_kernel, nu = bs->nr_user;
 	k->until = bs->time;
 	sampler__drain(k->sm, kunwind__side, k);
 	if (k->err)
@@ -361,9 +297,9 @@ static int kunwind__sample(void *ctx, const struct bpf_unwind_sample *bs)
 		nk = BPF_UNWIND_MAX_KERNEL;
 	if (nu > BPF_UNWIND_MAX_USER)
 		nu = BPF_UNWIND_MAX_USER;
-	if (nk > skip) {
+	if (nk) {
 		k->ips[r.nr++] = PERF_CONTEXT_KERNEL;
-		for (i = skip; i < nk; i++)
+		for (i = 0; i < nk; i++)
 			k->ips[r.nr++] = bs->ips[i];
 	}
 	if (nu) {

@@ -36,10 +36,10 @@ struct kunwind_opts {
 	uint32_t ring_bytes; /* the samples' ring buffer, a power of two; 0: 4 MiB */
 	/*
 	 * Off-CPU: the targets' waits too, as samples with off_cpu set (see
-	 * lib/bpf_unwind.h), of offcpu_min_ns or longer; without offcpu_idle,
-	 * not those of a thread blocked in epoll_wait (an idle event loop).
+	 * lib/bpf_unwind.h), of offcpu_min_ns or longer. The session reads
+	 * their kernel frames (session_opts.offcpu_skip_idle).
 	 */
-	bool offcpu, offcpu_idle;
+	bool offcpu;
 	uint64_t offcpu_min_ns;
 };
 

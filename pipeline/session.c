@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "lib/array.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "lib/profile.h"
@@ -17,6 +19,14 @@
 
 /* perf_event_max_stack is at most 127 by default and 65535 at the most; keep this many. */
 #define SESSION_MAX_FRAMES SEAR_MAX_FRAMES
+
+/*
+ * Where an event loop waits with nothing to do: epoll, poll and select. ep_poll is
+ * inlined into do_epoll_wait by some builds, so both are looked up.
+ */
+#define NR_IDLE_WAITS 4
+static const char *const idle_waits[NR_IDLE_WAITS] = { "ep_poll", "do_epoll_wait", "do_sys_poll",
+						       "do_select" };
 
 struct session {
 	struct session_opts opts;
@@ -46,6 +56,22 @@ struct session {
 	uint32_t offcpu_dso;	/* the "[off-cpu]" marker's, once needed */
 	uint32_t prefetched;	/* profile nodes whose frames the symbolizer has named ahead */
 	uint64_t unwound[SESSION_MAX_FRAMES];
+	/* Off-CPU: the kernel functions waits are read against, once looked up */
+	bool marks_looked;
+	uint64_t sched[2];		 /* __schedule's [start, end) */
+	uint64_t idle[NR_IDLE_WAITS][2]; /* idle_waits[]' */
+	uint32_t skip_kernel;		 /* kernel frames above __schedule to leave out */
+	/* switch_event: each task's stack as it left the CPU, until it comes back */
+	bool switches;
+	int switch_event;
+	struct u64map waits; /* tid -> index in wait[] */
+	struct wait {
+		uint64_t time; /* when it left; 0: no wait pending */
+		int64_t stack, comm;
+		uint32_t pid, tid, cpu;
+		int event;
+	} * wait;
+	size_t nr_wait, cap_wait;
 };
 
 void session__set_filter(struct session *s, const struct sample_filter *f, uint64_t base_ns)
@@ -141,7 +167,15 @@ void session__free(struct session *s)
 	procs__free(s->procs);
 	profile__free(s->profile);
 	unwinder__free(s->unwinder);
+	u64map__release(&s->waits);
+	free(s->wait);
 	free(s);
+}
+
+void session__set_switches(struct session *s, int event)
+{
+	s->switches = true;
+	s->switch_event = event;
 }
 
 const struct session_stats *session__stats(const struct session *s)
@@ -298,7 +332,7 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 	struct perfrec_sample r = *in;
 	uint64_t ctx = PERF_CONTEXT_USER, i, ip;
 	struct user_maps u = { .maps = procs__maps(s->procs, in->pid) };
-	uint32_t nr = 0, kernel = 0;
+	uint32_t nr = 0, kernel = 0, skip = in->off_cpu ? s->skip_kernel : 0;
 	bool first = true;
 	int nr_user;
 
@@ -340,6 +374,10 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 			ip--;
 		first = false;
 		if (ctx == PERF_CONTEXT_KERNEL) {
+			if (skip) {
+				skip--; /* the switch's own frames, above __schedule */
+				continue;
+			}
 			if (!kernel)
 				kernel = symbolizer__kernel(s->sym);
 			*f = (struct frame){ .addr = ip, .dso = kernel };
@@ -376,45 +414,71 @@ static uint32_t session__frames(struct session *s, const struct perfrec_sample *
 	return nr;
 }
 
-static int session__sample(void *ctx, const struct perfrec_sample *r)
+/* The kernel functions off-CPU stacks are read against, once. */
+static void session__kernel_marks(struct session *s)
 {
-	struct session *s = ctx;
-	uint64_t weight = r->period;
-	int64_t stack, comm;
-	uint32_t nr;
-	int event = 0, err;
+	size_t i, found = 0;
 
-	if (s->opts.exclude_pid && r->pid == (uint32_t)s->opts.exclude_pid)
-		return 0;
-	if (s->nr_events > 1) {
-		event = s->event_of(s->event_ctx, r->id);
-		if (event < 0 || event >= s->nr_events) {
-			s->stats.bad_records++;
-			return 0;
+	if (s->marks_looked)
+		return;
+	s->marks_looked = true;
+	if (symbolizer__kernel_function(s->sym, "__schedule", &s->sched[0], &s->sched[1]))
+		s->sched[0] = s->sched[1] = 0;
+	for (i = 0; s->opts.offcpu_skip_idle && i < NR_IDLE_WAITS; i++)
+		if (!symbolizer__kernel_function(s->sym, idle_waits[i], &s->idle[i][0],
+						 &s->idle[i][1]))
+			found++;
+	if (s->opts.offcpu_skip_idle && !found)
+		pr_warn("no epoll, poll or select functions in the kernel's symbols: idle event "
+			"loops' waits are kept");
+}
+
+/*
+ * Reads a wait's kernel frames: false for an idle event loop's, to be left
+ * out; else sets skip_kernel to the frames down to __schedule (the
+ * tracing's own, and __schedule, which a context switch's sample does not
+ * show), so that a wait ends in "schedule;[off-cpu]" however measured.
+ */
+static bool session__wait_kernel(struct session *s, const struct perfrec_sample *r)
+{
+	uint64_t i, k = 0, j;
+	bool kernel = false;
+
+	session__kernel_marks(s);
+	s->skip_kernel = 0;
+	for (i = 0; i < r->nr; i++) {
+		uint64_t ip = r->ips[i];
+
+		if (ip >= PERFREC_CONTEXT_MAX) {
+			kernel = ip == PERF_CONTEXT_KERNEL;
+			continue;
 		}
+		if (!kernel)
+			continue;
+		if (!s->skip_kernel && k < 16 && ip >= s->sched[0] && ip < s->sched[1])
+			s->skip_kernel = k + 1;
+		for (j = 0; s->opts.offcpu_skip_idle && j < NR_IDLE_WAITS; j++)
+			if (ip >= s->idle[j][0] && ip < s->idle[j][1])
+				return false;
+		k++;
 	}
-	comm = procs__comm(s->procs, r->pid, r->tid);
-	if (comm < 0)
-		return -ENOMEM;
-	if (!s->time_base)
-		s->time_base = r->time;
-	if (s->filter && !sample_filter__match(
-			     s->filter, r->pid, r->tid, strtab__str(procs__strings(s->procs), comm),
-			     r->time >= s->time_base ? (r->time - s->time_base) / 1e9 : 0))
-		return 0;
-	nr = session__frames(s, r);
-	stack = profile__stack(s->profile, event, r->pid, comm, s->opts.per_thread ? r->tid : 0,
-			       s->frames, nr);
-	if (stack < 0)
-		return -ENOMEM;
+	return true;
+}
+
+/* Counts one sample, or one wait, of stack: the stats, the hook, the profile. */
+static int session__count(struct session *s, const struct perfrec_sample *r, int event,
+			  int64_t comm, int64_t stack, uint64_t weight)
+{
+	int err;
+
 	if (!s->stats.samples || r->time < s->stats.first_time)
 		s->stats.first_time = r->time;
 	if (r->time > s->stats.last_time)
 		s->stats.last_time = r->time;
 	s->stats.samples++;
 	s->stats.off_cpu += r->off_cpu;
-	/* Time: on-CPU samples stand for the time between samples, waits for theirs. */
-	/* Counted in whole microseconds per sample, as a .sear holds them, so that a
+	/* Time: on-CPU samples stand for the time between samples, waits for theirs,
+	 * counted in whole microseconds per sample, as a .sear holds them, so that a
 	 * report of the .sear adds up to the same totals. */
 	if (s->opts.time_weights) {
 		if (!r->off_cpu && s->opts.sample_ns)
@@ -434,6 +498,99 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 			return err;
 	}
 	return profile__add(s->profile, stack, 1, weight);
+}
+
+/* A task left the CPU (switch_event): its stack waits for the task's return. */
+static int session__left(struct session *s, const struct perfrec_sample *r, int event, int64_t comm)
+{
+	struct perfrec_sample w = *r;
+	uint64_t *at = u64map__find(&s->waits, r->tid);
+	int64_t stack;
+	size_t i;
+
+	w.off_cpu = true;
+	/* Kernel threads map nothing: their waits are the kernel's idling, not the targets' */
+	if (!procs__maps(s->procs, r->pid) || !session__wait_kernel(s, &w))
+		return 0;
+	stack = profile__stack(s->profile, event, r->pid, comm, s->opts.per_thread ? r->tid : 0,
+			       s->frames, session__frames(s, &w));
+	if (stack < 0)
+		return -ENOMEM;
+	if (at) {
+		i = *at;
+	} else {
+		if (array__grow((void **)&s->wait, &s->cap_wait, s->nr_wait + 1,
+				sizeof(*s->wait)) ||
+		    u64map__set(&s->waits, r->tid, s->nr_wait))
+			return -ENOMEM;
+		i = s->nr_wait++;
+	}
+	s->wait[i] =
+	    (struct wait){ r->time ? r->time : 1, stack, comm, r->pid, r->tid, r->cpu, event };
+	return 0;
+}
+
+static int session__switch(void *ctx, const struct perfrec_switch *sw)
+{
+	struct session *s = ctx;
+	uint64_t *at = s->switches ? u64map__find(&s->waits, sw->tid) : NULL;
+	struct wait *w = at ? &s->wait[*at] : NULL;
+	struct perfrec_sample r;
+
+	if (!w || !w->time || sw->time < w->time)
+		return 0;
+	if (sw->out) {
+		if (sw->preempt)
+			w->time = 0; /* still runnable: no wait */
+		return 0;
+	}
+	r = (struct perfrec_sample){
+		.pid = w->pid, .tid = w->tid, .cpu = w->cpu, .time = w->time, .off_cpu = true
+	};
+	w->time = 0;
+	if (sw->time - r.time < s->opts.offcpu_min_ns)
+		return 0;
+	return session__count(s, &r, w->event, w->comm, w->stack, sw->time - r.time);
+}
+
+static int session__sample(void *ctx, const struct perfrec_sample *r)
+{
+	struct session *s = ctx;
+	int64_t stack, comm;
+	uint32_t nr;
+	int event = 0;
+
+	if (s->opts.exclude_pid && r->pid == (uint32_t)s->opts.exclude_pid)
+		return 0;
+	if (s->nr_events > 1 || s->switches) {
+		event = s->event_of(s->event_ctx, r->id);
+		if (event < 0 ||
+		    (event >= s->nr_events && !(s->switches && event == s->switch_event))) {
+			s->stats.bad_records++;
+			return 0;
+		}
+	}
+	comm = procs__comm(s->procs, r->pid, r->tid);
+	if (comm < 0)
+		return -ENOMEM;
+	if (!s->time_base)
+		s->time_base = r->time;
+	if (s->filter && !sample_filter__match(
+			     s->filter, r->pid, r->tid, strtab__str(procs__strings(s->procs), comm),
+			     r->time >= s->time_base ? (r->time - s->time_base) / 1e9 : 0))
+		return 0;
+	if (s->switches && event == s->switch_event)
+		return session__left(s, r, 0, comm); /* the first event's roots: waits are none's */
+	if (r->off_cpu) {			     /* a wait the in-kernel unwinder measured */
+		if (!session__wait_kernel(s, r))
+			return 0;
+	}
+	nr = session__frames(s, r);
+	stack = profile__stack(s->profile, event, r->pid, comm, s->opts.per_thread ? r->tid : 0,
+			       s->frames, nr);
+	if (stack < 0)
+		return -ENOMEM;
+	return session__count(s, r, event, comm, stack, r->period);
 }
 
 static int session__comm_record(void *ctx, const struct perfrec_comm *c)
@@ -504,6 +661,7 @@ static const struct perf_tool session_tool = {
 	.exit = session__exit,
 	.lost = session__lost,
 	.throttle = session__throttle,
+	.context_switch = session__switch,
 };
 
 const struct perf_tool *session__tool(void)

@@ -60,6 +60,13 @@ struct session_opts {
 	 */
 	bool time_weights;
 	uint64_t sample_ns;
+	/*
+	 * Off-CPU waits: leave out those of an event loop with nothing to do
+	 * (blocked in epoll, poll or select), and those shorter than
+	 * offcpu_min_ns.
+	 */
+	bool offcpu_skip_idle;
+	uint64_t offcpu_min_ns;
 };
 
 struct session;
@@ -82,6 +89,14 @@ void session__set_layout(struct session *s, const struct perfrec_layout *l);
  * Malformed records are counted in bad_records and skipped.
  */
 int session__process(struct session *s, const struct perf_event_header *hdr);
+
+/*
+ * Off-CPU waits from context switches: event's samples (an index as
+ * set_events' fn gives it) are the stacks of tasks leaving the CPU
+ * (lib/sampler.h, switches), each counted as a wait when its task's next
+ * PERF_RECORD_SWITCH in comes, unless it was preempted.
+ */
+void session__set_switches(struct session *s, int event);
 
 /* The session's record handlers, for sources that parse records themselves; ctx is the session. */
 const struct perf_tool *session__tool(void);

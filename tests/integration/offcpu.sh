@@ -29,11 +29,11 @@ pass "on-CPU only: compute_part $on% of handle_request"
 "$SEAR" record -q --off-cpu -o "$TMP/off.folded" -o "$TMP/off.svg" -o "$TMP/off.sear" \
 	-o "$TMP/off.pb.gz" -- "$WORKLOADS/offcpu" 2
 compute=$(pct "$TMP/off.folded" ';handle_request' ';compute_part')
-sleep=$(pct "$TMP/off.folded" ';handle_request' ';sleep_part;.*;schedule;__schedule;\[off-cpu\]$')
+sleep=$(pct "$TMP/off.folded" ';handle_request' ';sleep_part;.*;schedule;\[off-cpu\]$')
 echo "--off-cpu: compute_part $compute%, sleep_part's wait $sleep%"
 within "$compute" 40 60 || fail "compute_part is $compute% of handle_request, want ~50"
 within "$sleep" 40 60 || fail "sleep_part's wait is $sleep% of handle_request, want ~50"
-grep -q ';sleep_part;.*nanosleep;.*;do_nanosleep;schedule;__schedule;\[off-cpu\] ' "$TMP/off.folded" ||
+grep -q ';sleep_part;.*nanosleep;.*;do_nanosleep;schedule;\[off-cpu\] ' "$TMP/off.folded" ||
 	fail "no wait stack from sleep_part through nanosleep to [off-cpu]"
 # The counts are microseconds: about 2 s of the one thread's time in all.
 total=$(samples "$TMP/off.folded")
@@ -91,10 +91,24 @@ grep -Eq '<title>sleep_part \(after [0-9,]+ ms' "$TMP/diff.svg" || fail "the dif
 grep -q 'compare two recordings made the same way' "$TMP/mixed.err" || fail "$(cat "$TMP/mixed.err")"
 pass "-p: sleep_part $psleep%; diffs by time per second, in ms; mixed inputs refused"
 
-# Off-CPU time needs the in-kernel unwinder: asking for another mode with it is refused.
-"$SEAR" record -q --off-cpu --call-graph fp -o "$TMP/fp.folded" -- true 2>"$TMP/fp.err" &&
-	fail "--off-cpu with --call-graph fp ran"
-grep -q '^sear: --off-cpu takes its stacks in the kernel' "$TMP/fp.err" || fail "$(cat "$TMP/fp.err")"
+# Without the in-kernel unwinder (here asked for by --call-graph dwarf, as where BPF is not
+# allowed): every context switch is sampled, with its stack copy, and a wait lasts until
+# the task's next switch in. The same halves, and the same wait stacks.
+"$SEAR" record -q --off-cpu --call-graph dwarf -o "$TMP/dw.folded" -- "$WORKLOADS/offcpu" 2
+dcompute=$(pct "$TMP/dw.folded" ';handle_request' ';compute_part')
+dsleep=$(pct "$TMP/dw.folded" ';handle_request' ';sleep_part;.*;schedule;\[off-cpu\]$')
+echo "--off-cpu, dwarf: compute_part $dcompute%, sleep_part's wait $dsleep%"
+within "$dcompute" 40 60 || fail "dwarf: compute_part is $dcompute% of handle_request, want ~50"
+within "$dsleep" 40 60 || fail "dwarf: sleep_part's wait is $dsleep% of handle_request, want ~50"
+grep -q ';sleep_part;.*nanosleep;.*;do_nanosleep;schedule;\[off-cpu\] ' "$TMP/dw.folded" ||
+	fail "dwarf: no wait stack from sleep_part through nanosleep to [off-cpu]"
+dtotal=$(samples "$TMP/dw.folded")
+within "$dtotal" 1800000 2300000 || fail "dwarf: the folded total is $dtotal us for 2 s of one thread"
+"$SEAR" record -q --off-cpu --call-graph dwarf --off-cpu-threshold 10 -o "$TMP/dwth.folded" \
+	-- "$WORKLOADS/offcpu" 0.5
+[ "$(pct "$TMP/dwth.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')" = 0.0 ] ||
+	fail "dwarf: --off-cpu-threshold 10 kept 5 ms waits"
+pass "--off-cpu from context switches: compute_part $dcompute%, sleep_part $dsleep%, threshold"
 
 # Node: the main thread computes 5 ms and awaits a 5 ms timer. Its wait is libuv's epoll.
 command -v node >/dev/null || exit 0
