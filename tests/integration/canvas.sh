@@ -4,11 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 need_perf_events
 command -v node >/dev/null || { echo "no node" >&2; exit 77; }
-if ! "$SEAR" record -q --call-graph bpf -o "$TMP/probe.folded" -- true 2>"$TMP/probe.err"; then
-	cat "$TMP/probe.err" >&2
-	grep -Eq "not permitted|no BTF|no bpf_loop" "$TMP/probe.err" && exit 77
-	fail "--call-graph bpf failed"
-fi
+need_bpf
 app=${SOURCE_DIR:?}/tests/canvas
 [ -f "$app/node_modules/canvas/build/Release/canvas.node" ] ||
 	fail "node-canvas is not built: tools/setup.sh --test builds it (see build/node-canvas.log)"

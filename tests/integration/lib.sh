@@ -65,3 +65,13 @@ need_perf_events() {
 		fi
 	fi
 }
+
+# Skips (77) when the kernel refuses BPF here (no rights, no BTF, no bpf_loop); any other
+# failure of --call-graph bpf fails the test.
+need_bpf() {
+	if ! "$SEAR" record -q --call-graph bpf -o "$TMP/probe.folded" -- true 2>"$TMP/probe.err"; then
+		cat "$TMP/probe.err" >&2
+		grep -Eq "not permitted|no BTF|no bpf_loop" "$TMP/probe.err" && exit 77
+		fail "--call-graph bpf failed"
+	fi
+}

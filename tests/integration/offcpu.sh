@@ -5,11 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_perf_events
 
-if ! "$SEAR" record -q --call-graph bpf -o "$TMP/probe.folded" -- true 2>"$TMP/probe.err"; then
-	cat "$TMP/probe.err" >&2
-	grep -Eq "not permitted|no BTF|no bpf_loop" "$TMP/probe.err" && exit 77
-	fail "--call-graph bpf failed"
-fi
+need_bpf
 
 # pct FOLDED WITHIN_RE RE: of the time whose stack matches WITHIN_RE, the share matching RE.
 pct() {

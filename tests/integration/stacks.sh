@@ -4,11 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 need_perf_events
 
-if ! "$SEAR" record -q --call-graph bpf -o "$TMP/probe.folded" -- true 2>"$TMP/probe.err"; then
-	cat "$TMP/probe.err" >&2
-	grep -Eq "not permitted|no BTF|no bpf_loop" "$TMP/probe.err" && exit 77
-	fail "--call-graph bpf failed"
-fi
+need_bpf
 
 # pct FOLDED LEAF_RE WANT_RE: of the samples whose stack matches LEAF_RE, the share that
 # also match WANT_RE.
