@@ -940,8 +940,9 @@ struct symtab *symtab__deserialize(const void *buf, size_t len)
 	if (memcmp(w.magic, "SYMT", 4) || w.nr > SYMTAB_MAX_SYMS ||
 	    w.names_len > SYMTAB_MAX_NAMES || w.nr_segs > SYMTAB_MAX_SEGS ||
 	    w.build_id_len > SYMTAB_MAX_BUILD || w.eh_frame_hdr_size > UNWIND_SECTION_MAX ||
-	    w.eh_frame_size > UNWIND_SECTION_MAX || (w.nr && !w.names_len))
-		goto out_inval;
+	    w.eh_frame_size > UNWIND_SECTION_MAX || (w.nr && !w.names_len) ||
+	    (!w.has_eh_frame_hdr && w.eh_frame_hdr_size) || (!w.has_eh_frame && w.eh_frame_size))
+		goto out_inval; /* a section's size without the section: NULL data of size n */
 	t = symtab__alloc();
 	if (!t)
 		return NULL;

@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long flags;
 
 	if (!proc_status__parse_mem((const char *)data, size, &st))
-		sink += st.tgid + st.nstgid + st.ns_depth + st.uid + st.euid + st.seccomp;
+		sink += (uint64_t)st.tgid + (uint64_t)st.nstgid + (uint64_t)st.ns_depth +
+			(uint64_t)st.uid + (uint64_t)st.euid + (uint64_t)st.seccomp;
 	if (!proc_stat__flags_mem((const char *)data, size, &flags))
 		sink += flags;
 	return 0;
