@@ -53,43 +53,44 @@ static bool rd_u8(struct cur *c, uint8_t *v)
 	return rd_bytes(c, v, 1);
 }
 
-static bool rd_uleb(struct cur *c, uint64_t *v)
+/* LEB128's bytes into *r; *shift and *last tell the sign extension. */
+static bool rd_leb(struct cur *c, uint64_t *r, unsigned int *shift, uint8_t *last)
 {
-	uint64_t r = 0;
-	unsigned int shift = 0;
 	uint8_t b;
 
+	*r = 0;
+	*shift = 0;
 	do {
 		if (c->p >= c->end)
 			return false;
 		b = *c->p++;
-		if (shift < 64)
-			r |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
+		if (*shift < 64)
+			*r |= (uint64_t)(b & 0x7f) << *shift;
+		*shift += 7;
 		/* No real value is this long: stop a run of 0x80 bytes here. */
-		if (shift > 70 && (b & 0x80))
+		if (*shift > 70 && (b & 0x80))
 			return false;
 	} while (b & 0x80);
-	*v = r;
+	*last = b;
 	return true;
+}
+
+static bool rd_uleb(struct cur *c, uint64_t *v)
+{
+	unsigned int shift;
+	uint8_t last;
+
+	return rd_leb(c, v, &shift, &last);
 }
 
 static bool rd_sleb(struct cur *c, int64_t *v)
 {
-	uint64_t r = 0;
-	unsigned int shift = 0;
+	uint64_t r;
+	unsigned int shift;
 	uint8_t b;
 
-	do {
-		if (c->p >= c->end)
-			return false;
-		b = *c->p++;
-		if (shift < 64)
-			r |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (shift > 70 && (b & 0x80))
-			return false;
-	} while (b & 0x80);
+	if (!rd_leb(c, &r, &shift, &b))
+		return false;
 	if (shift < 64 && (b & 0x40))
 		r |= ~0ULL << shift;
 	*v = (int64_t)r;
