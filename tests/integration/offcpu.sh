@@ -14,6 +14,22 @@ pct() {
 		END { printf "%.1f\n", t ? 100 * c / t : 0 }' "$1"
 }
 
+# halves LABEL FOLDED: compute_part and sleep_part's wait about 50/50 of handle_request, the
+# wait's stack through nanosleep to [off-cpu], and about 2 s of the one thread's time in us.
+# Sets c and w to the two shares (not in a subshell: a failure must end the test).
+halves() {
+	local t
+	c=$(pct "$2" ';handle_request' ';compute_part')
+	w=$(pct "$2" ';handle_request' ';sleep_part;.*;schedule;\[off-cpu\]$')
+	echo "$1: compute_part $c%, sleep_part's wait $w%"
+	within "$c" 40 60 || fail "$1: compute_part is $c% of handle_request, want ~50"
+	within "$w" 40 60 || fail "$1: sleep_part's wait is $w% of handle_request, want ~50"
+	grep -q ';sleep_part;.*nanosleep;.*;do_nanosleep;schedule;\[off-cpu\] ' "$2" ||
+		fail "$1: no wait stack from sleep_part through nanosleep to [off-cpu]"
+	t=$(samples "$2")
+	within "$t" 1800000 2300000 || fail "$1: the folded total is $t us for 2 s of one thread"
+}
+
 # The C loop: on-CPU sampling sees only the compute half.
 "$SEAR" record -q -o "$TMP/on.folded" -- "$WORKLOADS/offcpu" 1
 on=$(pct "$TMP/on.folded" ';handle_request' ';compute_part')
@@ -24,16 +40,9 @@ pass "on-CPU only: compute_part $on% of handle_request"
 # With --off-cpu: both halves, by time, and the sleep's stack through the kernel's wait.
 "$SEAR" record -q --off-cpu -o "$TMP/off.folded" -o "$TMP/off.svg" -o "$TMP/off.sear" \
 	-o "$TMP/off.pb.gz" -- "$WORKLOADS/offcpu" 2
-compute=$(pct "$TMP/off.folded" ';handle_request' ';compute_part')
-sleep=$(pct "$TMP/off.folded" ';handle_request' ';sleep_part;.*;schedule;\[off-cpu\]$')
-echo "--off-cpu: compute_part $compute%, sleep_part's wait $sleep%"
-within "$compute" 40 60 || fail "compute_part is $compute% of handle_request, want ~50"
-within "$sleep" 40 60 || fail "sleep_part's wait is $sleep% of handle_request, want ~50"
-grep -q ';sleep_part;.*nanosleep;.*;do_nanosleep;schedule;\[off-cpu\] ' "$TMP/off.folded" ||
-	fail "no wait stack from sleep_part through nanosleep to [off-cpu]"
-# The counts are microseconds: about 2 s of the one thread's time in all.
+halves --off-cpu "$TMP/off.folded"
+compute=$c sleep=$w
 total=$(samples "$TMP/off.folded")
-within "$total" 1800000 2300000 || fail "the folded total is $total us for a 2 s run of one thread"
 xmllint --noout "$TMP/off.svg" || fail "off-CPU SVG not well-formed"
 grep -q 'on- and off-CPU time, in ms' "$TMP/off.svg" || fail "the subtitle does not say the unit"
 grep -Eq '<title>sleep_part \([0-9,.]+ ms, [0-9.]+%\)' "$TMP/off.svg" ||
@@ -91,15 +100,8 @@ pass "-p: sleep_part $psleep%; diffs by time per second, in ms; mixed inputs ref
 # allowed): every context switch is sampled, with its stack copy, and a wait lasts until
 # the task's next switch in. The same halves, and the same wait stacks.
 "$SEAR" record -q --off-cpu --call-graph dwarf -o "$TMP/dw.folded" -- "$WORKLOADS/offcpu" 2
-dcompute=$(pct "$TMP/dw.folded" ';handle_request' ';compute_part')
-dsleep=$(pct "$TMP/dw.folded" ';handle_request' ';sleep_part;.*;schedule;\[off-cpu\]$')
-echo "--off-cpu, dwarf: compute_part $dcompute%, sleep_part's wait $dsleep%"
-within "$dcompute" 40 60 || fail "dwarf: compute_part is $dcompute% of handle_request, want ~50"
-within "$dsleep" 40 60 || fail "dwarf: sleep_part's wait is $dsleep% of handle_request, want ~50"
-grep -q ';sleep_part;.*nanosleep;.*;do_nanosleep;schedule;\[off-cpu\] ' "$TMP/dw.folded" ||
-	fail "dwarf: no wait stack from sleep_part through nanosleep to [off-cpu]"
-dtotal=$(samples "$TMP/dw.folded")
-within "$dtotal" 1800000 2300000 || fail "dwarf: the folded total is $dtotal us for 2 s of one thread"
+halves "--off-cpu, dwarf" "$TMP/dw.folded"
+dcompute=$c dsleep=$w
 "$SEAR" record -q --off-cpu --call-graph dwarf --off-cpu-threshold 10 -o "$TMP/dwth.folded" \
 	-- "$WORKLOADS/offcpu" 0.5
 [ "$(pct "$TMP/dwth.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')" = 0.0 ] ||
