@@ -10,9 +10,13 @@ cd "$TMP"
 "$SEAR" record -q --inline --srcline -o live.folded -- "$WORKLOADS/inline" 2 &
 rec=$!
 helper=
+# Once the command runs: before its exec, the command's own process is a "sear" child too.
 for _ in $(seq 100); do
-	helper=$(ps -o pid=,user=,comm= --ppid "$rec" | awk '$3 == "sear" { print $1 }' || true)
-	[ -n "$helper" ] && break
+	kids=$(ps -o pid=,user=,comm= --ppid "$rec" || true)
+	if echo "$kids" | awk '$3 == "inline" { found = 1 } END { exit !found }'; then
+		helper=$(echo "$kids" | awk '$3 == "sear" { print $1 }')
+		[ -n "$helper" ] && break
+	fi
 	sleep 0.05
 done
 [ -n "$helper" ] || fail "no helper process under the recording"
