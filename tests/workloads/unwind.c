@@ -29,15 +29,27 @@ NOINLINE uint64_t spin(uint64_t n)
 	return x;
 }
 
+/*
+ * 200000 rounds on average, but never in lock-step: a cycle of fixed length
+ * near the sampling period would alias with it and skew the 2:1 split.
+ */
+static uint64_t rounds_jittered(void)
+{
+	static uint64_t x = 88172645463325252ULL;
+
+	x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+	return 150000 + x % 100001;
+}
+
 NOINLINE void caller_a(void)
 {
-	sink += spin(200000);
-	sink += spin(200000);
+	sink += spin(rounds_jittered());
+	sink += spin(rounds_jittered());
 }
 
 NOINLINE void caller_b(void)
 {
-	sink += spin(200000);
+	sink += spin(rounds_jittered());
 }
 
 NOINLINE uint64_t recurse(int depth)
