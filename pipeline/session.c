@@ -45,6 +45,8 @@ struct session {
 	const void *event_ctx;
 	const struct sample_filter *filter;
 	uint64_t time_base;
+	pid_t own[8]; /* opts.exclude_pid and the processes it forked: left out */
+	int nr_own;
 	session_sample_fn hook;
 	void *hook_ctx;
 	const struct session_maps_hook *maps_hook;
@@ -157,7 +159,22 @@ struct session *session__new(struct symbolizer *sym, const struct session_opts *
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (s->opts.exclude_pid) {
+		pid_t helper = sym ? symbolizer__helper_pid(sym) : 0;
+
+		s->own[s->nr_own++] = s->opts.exclude_pid;
+		if (helper) /* forked before any record could say so */
+			s->own[s->nr_own++] = helper;
+	}
 	return s;
+}
+
+static bool session__own(const struct session *s, uint32_t pid)
+{
+	for (int i = 0; i < s->nr_own; i++)
+		if ((uint32_t)s->own[i] == pid)
+			return true;
+	return false;
 }
 
 void session__free(struct session *s)
@@ -560,7 +577,7 @@ static int session__sample(void *ctx, const struct perfrec_sample *r)
 	uint32_t nr;
 	int event = 0;
 
-	if (s->opts.exclude_pid && r->pid == (uint32_t)s->opts.exclude_pid)
+	if (s->nr_own && session__own(s, r->pid))
 		return 0;
 	if (s->nr_events > 1 || s->switches) {
 		event = s->event_of(s->event_ctx, r->id);
@@ -618,6 +635,12 @@ static int session__fork(void *ctx, const struct perfrec_task *t)
 	struct session *s = ctx;
 
 	symbolizer__fork(s->sym, t->pid, t->ppid);
+	/* A helper sear starts again is sear's work too (earlier ones are dead by then). */
+	if (t->pid != t->ppid && t->pid == t->tid && s->nr_own && session__own(s, t->ppid)) {
+		if (s->nr_own == (int)(sizeof(s->own) / sizeof(s->own[0])))
+			s->nr_own = 1;
+		s->own[s->nr_own++] = t->pid;
+	}
 	if (t->pid != t->ppid && t->pid == t->tid && s->maps_hook && s->maps_hook->fork) {
 		int err = s->maps_hook->fork(s->maps_hook_ctx, t->pid, t->ppid);
 

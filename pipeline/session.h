@@ -51,8 +51,12 @@ struct session_opts {
 	enum session_unwind unwind;
 	bool pid_roots;	      /* "comm [pid]" root frames instead of "comm" */
 	bool container_roots; /* "[container ID]" below the names of processes in containers */
-	pid_t exclude_pid;    /* samples of this process are left out (sear's own); 0: none */
-	bool per_thread;      /* keep each thread's stacks apart: session_stack.tid (for pprof) */
+	/*
+	 * Samples of this process are left out (sear's own), and those of the
+	 * processes it forks (the symbolizer's helper); 0: none.
+	 */
+	pid_t exclude_pid;
+	bool per_thread; /* keep each thread's stacks apart: session_stack.tid (for pprof) */
 	/*
 	 * Widths are time (with off-CPU waits): the graph and the sample hook
 	 * count microseconds, not samples. On-CPU samples weigh sample_ns, or

@@ -677,6 +677,16 @@ void sandbox__prepare(struct sandbox *sb)
 	pthread_mutex_unlock(&sb->lock);
 }
 
+pid_t sandbox__pid(struct sandbox *sb)
+{
+	pid_t pid;
+
+	pthread_mutex_lock(&sb->lock);
+	pid = sb->pid > 0 ? sb->pid : 0;
+	pthread_mutex_unlock(&sb->lock);
+	return pid;
+}
+
 /* After the helper failed on a request: stops it, and says how. */
 static enum sandbox_fault sandbox__fault(struct sandbox *sb, int err)
 {

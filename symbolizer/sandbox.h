@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "dwarf.h"
 
@@ -67,6 +68,9 @@ void sandbox__free(struct sandbox *sb);
  * from wherever the failure was met.
  */
 void sandbox__prepare(struct sandbox *sb);
+
+/* The helper's pid, or 0 while none runs (it is forked again after a failure). */
+pid_t sandbox__pid(struct sandbox *sb);
 
 /*
  * symtab__new_elf_fd() of fd (borrowed), named path (for the test hook).

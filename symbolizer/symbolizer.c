@@ -1122,6 +1122,11 @@ int symbolizer__module(struct symbolizer *sym, uint32_t id, struct sym_module *o
 	return 0;
 }
 
+pid_t symbolizer__helper_pid(struct symbolizer *sym)
+{
+	return sym->sandbox ? sandbox__pid(sym->sandbox) : 0;
+}
+
 void symbolizer__report_missing(struct symbolizer *sym)
 {
 	uint32_t i;

@@ -167,6 +167,12 @@ int symbolizer__module(struct symbolizer *sym, uint32_t id, struct sym_module *o
 struct frame;
 void symbolizer__prefetch(struct symbolizer *sym, const struct frame *frames, size_t n);
 
+/*
+ * The process that parses the targets' files for sym (sandbox.h), or 0
+ * while there is none: sear's own work, for views that leave sear out.
+ */
+pid_t symbolizer__helper_pid(struct symbolizer *sym);
+
 /* Reports (through the log) the modules that were sampled but had no symbols, once each. */
 void symbolizer__report_missing(struct symbolizer *sym);
 
