@@ -741,6 +741,28 @@ static void record__drain(struct record *r)
 		r->err = err;
 }
 
+/*
+ * The last records in, with --off-cpu the threads still blocked: their waits
+ * count up to now (the records' clock is CLOCK_MONOTONIC, lib/sampler.c).
+ */
+static void record__end_waits(struct record *r)
+{
+	struct timespec now;
+	int err = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (r->opts.off_cpu && r->kunwind)
+		err = kunwind__end_waits(r->kunwind);
+	record__drain(r);
+	if (!err && r->opts.off_cpu && !r->kunwind)
+		err = session__end_waits(r->session,
+					 (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec);
+	if (err == -ENOMEM && !r->err)
+		r->err = err;
+	else if (err)
+		msg("the waits still pending at the end are left out: %s", errstr(-err));
+}
+
 static double record__elapsed(const struct record *r)
 {
 	struct timespec now;
@@ -840,7 +862,7 @@ static int record__loop(struct record *r)
 				pfds[i].fd = -1;
 	}
 	sampler__disable(r->sampler);
-	record__drain(r);
+	record__end_waits(r);
 	record__status(r, true);
 	if (r->err) {
 		msg("out of memory while recording: %s", errstr(-r->err));

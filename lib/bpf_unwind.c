@@ -182,6 +182,7 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	u->skel->rodata->offcpu_min_ns = o.offcpu_min_ns;
 	if (!o.offcpu) {
 		bpf_program__set_autoload(u->skel->progs.sear_offcpu, false);
+		bpf_program__set_autoload(u->skel->progs.sear_offcpu_end, false);
 		bpf_map__set_autocreate(u->skel->maps.waits, false);
 	}
 	if ((err = bpf_map__set_max_entries(u->skel->maps.rows, o.max_rows)) ||
@@ -450,6 +451,35 @@ int bpf_unwind__exit(struct bpf_unwind *u, pid_t pid)
 	u->free_idx[u->nr_free++] = p - u->procs;
 	u64map__set(&u->by_pid, (uint32_t)pid, 0); /* present keys never allocate */
 	return 0;
+}
+
+int bpf_unwind__end_waits(struct bpf_unwind *u)
+{
+	struct bpf_link *it;
+	char buf[64];
+	ssize_t n;
+	int fd, err = 0;
+
+	if (!u->skel->links.sear_offcpu)
+		return 0;
+	/* No wait may start, or end twice, while the iterator counts them. */
+	bpf_link__destroy(u->skel->links.sear_offcpu);
+	u->skel->links.sear_offcpu = NULL;
+	it = bpf_program__attach_iter(u->skel->progs.sear_offcpu_end, NULL);
+	if (!it)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(it));
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			;
+		if (n < 0)
+			err = -errno;
+		close(fd);
+	}
+	bpf_link__destroy(it);
+	return err;
 }
 
 int bpf_unwind__fd(const struct bpf_unwind *u)

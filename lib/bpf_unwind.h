@@ -119,6 +119,14 @@ int bpf_unwind__fork(struct bpf_unwind *u, pid_t pid, pid_t ppid);
 /* pid called exec: its mappings are gone (frame pointers until new ones come). Returns 0. */
 int bpf_unwind__exec(struct bpf_unwind *u, pid_t pid);
 
+/*
+ * With offcpu, at the end of a recording: stops watching sched_switch and
+ * writes the waits still pending to the ring buffer, each as if its thread
+ * ran again now (bpf_unwind__drain() then hands them over). Returns 0 or
+ * -errno; without offcpu, 0.
+ */
+int bpf_unwind__end_waits(struct bpf_unwind *u);
+
 /* pid exited: forgets it. Returns 0. */
 int bpf_unwind__exit(struct bpf_unwind *u, pid_t pid);
 

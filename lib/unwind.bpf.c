@@ -486,6 +486,20 @@ static __always_inline long task_state(struct task_struct *t)
 	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
+/* o's wait ended at now: out it goes, if long enough. */
+static __always_inline void wait_over(struct offcpu_wait *o, __u64 now,
+				      struct bpf_unwind_counters *cnt)
+{
+	__u64 n;
+
+	o->rec.period = now - o->since;
+	o->since = 0;
+	if (o->rec.period >= offcpu_min_ns) {
+		n = (__u64)o->rec.nr_kernel + o->rec.nr_user;
+		output(&o->rec, sizeof(o->rec) + (n < NR_IPS ? n : NR_IPS) * sizeof(__u64), cnt);
+	}
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sear_offcpu, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
@@ -494,7 +508,7 @@ int BPF_PROG(sear_offcpu, bool preempt, struct task_struct *prev, struct task_st
 	struct walk w = {};
 	struct scratch *s;
 	__u32 pid, tid, zero = 0;
-	__u64 now = bpf_ktime_get_ns(), size, n;
+	__u64 now = bpf_ktime_get_ns(), size;
 	long k;
 
 	cnt = bpf_map_lookup_elem(&counters, &zero);
@@ -502,15 +516,8 @@ int BPF_PROG(sear_offcpu, bool preempt, struct task_struct *prev, struct task_st
 		return 0;
 	/* next runs again: its wait, if it was a target's, is over */
 	o = bpf_task_storage_get(&waits, next, 0, 0);
-	if (o && o->since) {
-		o->rec.period = now - o->since;
-		o->since = 0;
-		if (o->rec.period >= offcpu_min_ns) {
-			n = (__u64)o->rec.nr_kernel + o->rec.nr_user;
-			output(&o->rec, sizeof(o->rec) + (n < NR_IPS ? n : NR_IPS) * sizeof(__u64),
-			       cnt);
-		}
-	}
+	if (o && o->since)
+		wait_over(o, now, cnt);
 	/* prev (the current task) blocks: 1 and 2, interruptible and uninterruptible sleep */
 	if (preempt || !(task_state(prev) & 3) || !current_ids(&pid, &tid) ||
 	    !bpf_map_lookup_elem(&pids, &pid))
@@ -534,5 +541,27 @@ int BPF_PROG(sear_offcpu, bool preempt, struct task_struct *prev, struct task_st
 	if (bpf_probe_read_kernel(&o->rec, size, &s->rec))
 		return 0;
 	o->since = now;
+	return 0;
+}
+
+/*
+ * The recording ends (bpf_unwind__end_waits(), with sear_offcpu detached):
+ * every task still blocked has its wait counted up to now, as if it ran
+ * again, so that a thread blocked through the end is not left out.
+ */
+SEC("iter/task")
+int sear_offcpu_end(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct bpf_unwind_counters *cnt;
+	struct offcpu_wait *o;
+	__u32 zero = 0;
+
+	if (!task)
+		return 0;
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	o = bpf_task_storage_get(&waits, task, 0, 0);
+	if (cnt && o && o->since)
+		wait_over(o, bpf_ktime_get_ns(), cnt);
 	return 0;
 }

@@ -332,6 +332,11 @@ int kunwind__drain(struct kunwind *k, struct sampler *sm)
 	return k->err ? k->err : err;
 }
 
+int kunwind__end_waits(struct kunwind *k)
+{
+	return bpf_unwind__end_waits(k->u);
+}
+
 void kunwind__log(const struct kunwind *k)
 {
 	struct bpf_unwind_stats st;

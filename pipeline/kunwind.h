@@ -86,6 +86,13 @@ int kunwind__fd(const struct kunwind *k);
 int kunwind__drain(struct kunwind *k, struct sampler *sm);
 
 /*
+ * The recording ends (its events disabled): the off-CPU waits still
+ * pending are written out, to be taken by the next kunwind__drain().
+ * Returns 0 or -errno.
+ */
+int kunwind__end_waits(struct kunwind *k);
+
+/*
  * Says, through the log, what was cut short: truncated walks, processes
  * with no room. Samples lost to a full ring buffer reach the session as
  * lost samples, as it drains.

@@ -72,6 +72,7 @@ struct session {
 		int64_t stack, comm;
 		uint32_t pid, tid, cpu;
 		int event;
+		bool gone; /* the task exited: its last switch out is no wait */
 	} * wait;
 	size_t nr_wait, cap_wait;
 };
@@ -517,13 +518,26 @@ static int session__count(struct session *s, const struct perfrec_sample *r, int
 	return profile__add(s->profile, stack, 1, weight);
 }
 
+/* tid's wait slot, made on first use; NULL when out of memory. */
+static struct wait *session__wait_slot(struct session *s, uint32_t tid)
+{
+	uint64_t *at = u64map__find(&s->waits, tid);
+
+	if (at)
+		return &s->wait[*at];
+	if (array__grow((void **)&s->wait, &s->cap_wait, s->nr_wait + 1, sizeof(*s->wait)) ||
+	    u64map__set(&s->waits, tid, s->nr_wait))
+		return NULL;
+	s->wait[s->nr_wait] = (struct wait){ .tid = tid };
+	return &s->wait[s->nr_wait++];
+}
+
 /* A task left the CPU (switch_event): its stack waits for the task's return. */
 static int session__left(struct session *s, const struct perfrec_sample *r, int event, int64_t comm)
 {
 	struct perfrec_sample w = *r;
-	uint64_t *at = u64map__find(&s->waits, r->tid);
+	struct wait *slot;
 	int64_t stack;
-	size_t i;
 
 	w.off_cpu = true;
 	/* Kernel threads map nothing: their waits are the kernel's idling, not the targets' */
@@ -533,18 +547,31 @@ static int session__left(struct session *s, const struct perfrec_sample *r, int 
 			       s->frames, session__frames(s, &w));
 	if (stack < 0)
 		return -ENOMEM;
-	if (at) {
-		i = *at;
-	} else {
-		if (array__grow((void **)&s->wait, &s->cap_wait, s->nr_wait + 1,
-				sizeof(*s->wait)) ||
-		    u64map__set(&s->waits, r->tid, s->nr_wait))
-			return -ENOMEM;
-		i = s->nr_wait++;
-	}
-	s->wait[i] =
-	    (struct wait){ r->time ? r->time : 1, stack, comm, r->pid, r->tid, r->cpu, event };
+	slot = session__wait_slot(s, r->tid);
+	if (!slot)
+		return -ENOMEM;
+	if (!slot->gone)
+		*slot = (struct wait){ .time = r->time ? r->time : 1,
+				       .stack = stack,
+				       .comm = comm,
+				       .pid = r->pid,
+				       .tid = r->tid,
+				       .cpu = r->cpu,
+				       .event = event };
 	return 0;
+}
+
+/* w's wait ends at time end: counted when long enough. */
+static int session__wait_over(struct session *s, struct wait *w, uint64_t end)
+{
+	struct perfrec_sample r = {
+		.pid = w->pid, .tid = w->tid, .cpu = w->cpu, .time = w->time, .off_cpu = true
+	};
+
+	w->time = 0;
+	if (end < r.time || end - r.time < s->opts.offcpu_min_ns)
+		return 0;
+	return session__count(s, &r, w->event, w->comm, w->stack, end - r.time);
 }
 
 static int session__switch(void *ctx, const struct perfrec_switch *sw)
@@ -552,7 +579,6 @@ static int session__switch(void *ctx, const struct perfrec_switch *sw)
 	struct session *s = ctx;
 	uint64_t *at = s->switches ? u64map__find(&s->waits, sw->tid) : NULL;
 	struct wait *w = at ? &s->wait[*at] : NULL;
-	struct perfrec_sample r;
 
 	if (!w || !w->time || sw->time < w->time)
 		return 0;
@@ -561,13 +587,17 @@ static int session__switch(void *ctx, const struct perfrec_switch *sw)
 			w->time = 0; /* still runnable: no wait */
 		return 0;
 	}
-	r = (struct perfrec_sample){
-		.pid = w->pid, .tid = w->tid, .cpu = w->cpu, .time = w->time, .off_cpu = true
-	};
-	w->time = 0;
-	if (sw->time - r.time < s->opts.offcpu_min_ns)
-		return 0;
-	return session__count(s, &r, w->event, w->comm, w->stack, sw->time - r.time);
+	return session__wait_over(s, w, sw->time);
+}
+
+int session__end_waits(struct session *s, uint64_t now)
+{
+	int err;
+
+	for (size_t i = 0; i < s->nr_wait; i++)
+		if (s->wait[i].time && (err = session__wait_over(s, &s->wait[i], now)))
+			return err;
+	return 0;
 }
 
 static int session__sample(void *ctx, const struct perfrec_sample *r)
@@ -635,6 +665,12 @@ static int session__fork(void *ctx, const struct perfrec_task *t)
 	struct session *s = ctx;
 
 	symbolizer__fork(s->sym, t->pid, t->ppid);
+	if (s->switches) { /* a tid used again */
+		uint64_t *at = u64map__find(&s->waits, t->tid);
+
+		if (at)
+			s->wait[*at].gone = false;
+	}
 	/* A helper sear starts again is sear's work too (earlier ones are dead by then). */
 	if (t->pid != t->ppid && t->pid == t->tid && s->nr_own && session__own(s, t->ppid)) {
 		if (s->nr_own == (int)(sizeof(s->own) / sizeof(s->own[0])))
@@ -655,6 +691,15 @@ static int session__exit(void *ctx, const struct perfrec_task *t)
 {
 	struct session *s = ctx;
 
+	/* A task's last switch out (per-CPU events see it) comes after its exit. */
+	if (s->switches) {
+		struct wait *w = session__wait_slot(s, t->tid);
+
+		if (!w)
+			return -ENOMEM;
+		w->time = 0;
+		w->gone = true;
+	}
 	if (t->pid == t->tid && s->maps_hook && s->maps_hook->exit)
 		return s->maps_hook->exit(s->maps_hook_ctx, t->pid);
 	return 0;

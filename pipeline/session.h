@@ -102,6 +102,13 @@ int session__process(struct session *s, const struct perf_event_header *hdr);
  */
 void session__set_switches(struct session *s, int event);
 
+/*
+ * The recording ends at now (in the records' clock): the waits of tasks
+ * still off the CPU are counted up to it, as if they ran again then.
+ * Returns 0 or -ENOMEM.
+ */
+int session__end_waits(struct session *s, uint64_t now);
+
 /* The session's record handlers, for sources that parse records themselves; ctx is the session. */
 const struct perf_tool *session__tool(void);
 
