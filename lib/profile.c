@@ -17,23 +17,29 @@
 #define TID_DSO 0xfffe0000u
 #define ANY_KEY TID_DSO
 
+/* What a walk down the tree reads, apart from what only counting touches: more to a cache line. */
 struct node {
 	uint64_t addr; /* key nodes: pid << 32 | comm */
+	uint64_t path; /* a hash of the path from the root to here: its place in the index */
 	uint32_t dso;  /* key nodes: KEY_DSO | event */
 	uint32_t parent;
+};
+
+struct tally {
 	uint64_t count, weight;
-	uint32_t hint; /* the child last looked up: often the one asked for next */
 };
 
 struct profile {
-	struct node *nodes; /* node 0 is the root */
+	struct node *nodes;    /* node 0 is the root */
+	struct tally *tallies; /* the nodes' samples, by node id */
 	uint32_t nr, cap;
-	uint32_t *index; /* open addressing on (parent, dso, addr): node id, 0 = empty */
+	uint32_t *index; /* open addressing on the nodes' paths: node id, 0 = empty */
 	uint32_t mask;
 	uint64_t stacks; /* nodes with a count */
 	/* The last stack interned: the next one often shares its outer frames. */
 	struct frame *last;
 	uint32_t *last_ids;
+	uint64_t *paths; /* scratch: the path hashes of the frames being looked up */
 	uint32_t nr_last, cap_last;
 	uint32_t last_key;
 };
@@ -46,8 +52,9 @@ struct profile *profile__new(void)
 		return NULL;
 	p->cap = 1024;
 	p->nodes = calloc(p->cap, sizeof(*p->nodes));
+	p->tallies = calloc(p->cap, sizeof(*p->tallies));
 	p->index = calloc(2048, sizeof(*p->index));
-	if (!p->nodes || !p->index) {
+	if (!p->nodes || !p->tallies || !p->index) {
 		profile__free(p);
 		errno = ENOMEM;
 		return NULL;
@@ -63,26 +70,38 @@ void profile__free(struct profile *p)
 		return;
 
 	free(p->nodes);
+	free(p->tallies);
 	free(p->index);
 	free(p->last);
 	free(p->last_ids);
+	free(p->paths);
 	free(p);
 }
 
-static uint32_t node__hash(uint32_t parent, uint32_t dso, uint64_t addr)
+/*
+ * The path hash of a child (dso, addr) of a node whose path hash is
+ * parent: computed from the frames alone, it lets a stack's lookups be
+ * started all at once, before any node is known.
+ */
+static uint64_t path__hash(uint64_t parent, uint32_t dso, uint64_t addr)
 {
-	return hash_u64(addr * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)parent << 32 | dso));
+	return hash_u64((parent + dso) * 0xc2b2ae3d27d4eb4fULL ^ addr);
 }
 
 static int profile__grow(struct profile *p)
 {
 	uint32_t cap = p->cap * 2, mask = cap * 2 - 1, i, j;
 	struct node *n = realloc(p->nodes, (size_t)cap * sizeof(*n));
+	struct tally *t;
 	uint32_t *index;
 
 	if (!n)
 		return -ENOMEM;
 	p->nodes = n;
+	t = realloc(p->tallies, (size_t)cap * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	p->tallies = t;
 	p->cap = cap;
 	index = calloc((size_t)mask + 1, sizeof(*index));
 	if (!index)
@@ -90,8 +109,7 @@ static int profile__grow(struct profile *p)
 	for (i = 1; i < p->nr; i++) {
 		const struct node *x = &p->nodes[i];
 
-		for (j = node__hash(x->parent, x->dso, x->addr) & mask; index[j];
-		     j = (j + 1) & mask)
+		for (j = x->path & mask; index[j]; j = (j + 1) & mask)
 			;
 		index[j] = i;
 	}
@@ -101,44 +119,53 @@ static int profile__grow(struct profile *p)
 	return 0;
 }
 
-/* The child of parent for (dso, addr), made if new. Returns its id, or -ENOMEM. */
-static int64_t profile__child(struct profile *p, uint32_t parent, uint32_t dso, uint64_t addr)
+/*
+ * The child of parent for (dso, addr), whose path hash is path, made if
+ * new. Returns its id, or -ENOMEM.
+ */
+static int64_t profile__find(struct profile *p, uint32_t parent, uint64_t path, uint32_t dso,
+			     uint64_t addr)
 {
-	uint32_t i, h = p->nodes[parent].hint;
-	struct node *n;
+	const struct node *n;
+	uint32_t i;
 
-	if (h && p->nodes[h].addr == addr && p->nodes[h].dso == dso)
-		return h;
-	for (i = node__hash(parent, dso, addr) & p->mask; p->index[i]; i = (i + 1) & p->mask) {
+	for (i = path & p->mask; p->index[i]; i = (i + 1) & p->mask) {
 		n = &p->nodes[p->index[i]];
-		if (n->addr == addr && n->dso == dso && n->parent == parent) {
-			p->nodes[parent].hint = p->index[i];
+		if (n->path == path && n->parent == parent && n->addr == addr && n->dso == dso)
 			return p->index[i];
-		}
 	}
 	if (p->nr == UINT32_MAX)
 		return -ENOMEM;
 	if (p->nr == p->cap) {
 		if (profile__grow(p))
 			return -ENOMEM;
-		for (i = node__hash(parent, dso, addr) & p->mask; p->index[i];
-		     i = (i + 1) & p->mask)
+		for (i = path & p->mask; p->index[i]; i = (i + 1) & p->mask)
 			;
 	}
 	p->index[i] = p->nr;
-	p->nodes[p->nr] = (struct node){ .addr = addr, .dso = dso, .parent = parent };
-	p->nodes[parent].hint = p->nr;
+	p->nodes[p->nr] = (struct node){ .addr = addr, .path = path, .dso = dso, .parent = parent };
+	p->tallies[p->nr] = (struct tally){ 0, 0 };
 	return p->nr++;
+}
+
+static int64_t profile__child(struct profile *p, uint32_t parent, uint32_t dso, uint64_t addr)
+{
+	return profile__find(p, parent, path__hash(p->nodes[parent].path, dso, addr), dso, addr);
 }
 
 /* Makes room for a path of nr frames in the cache of the last one. Returns 0 or -ENOMEM. */
 static int profile__grow_last(struct profile *p, uint32_t nr)
 {
 	uint32_t cap = nr < 64 ? 64 : nr, *ids;
+	uint64_t *paths;
 	struct frame *f;
 
 	if (nr <= p->cap_last)
 		return 0;
+	paths = realloc(p->paths, cap * sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	p->paths = paths;
 	f = realloc(p->last, cap * sizeof(*f));
 	if (!f)
 		return -ENOMEM;
@@ -156,6 +183,7 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 {
 	int64_t key = profile__child(p, 0, KEY_DSO | event, (uint64_t)pid << 32 | comm), node;
 	uint32_t shared = 0, i;
+	uint64_t h;
 
 	if (key >= 0 && tid)
 		key = profile__child(p, key, TID_DSO, tid);
@@ -179,8 +207,21 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 		memmove(p->last_ids + nr - shared, p->last_ids + p->nr_last - shared,
 			shared * sizeof(*p->last_ids));
 	node = shared ? p->last_ids[nr - shared] : key;
+	/*
+	 * The frames below node: their path hashes first, so that their index
+	 * slots, and then their nodes, are fetched together rather than one
+	 * cache miss after the other.
+	 */
+	h = p->nodes[node].path;
 	for (i = nr - shared; i-- > 0;) {
-		node = profile__child(p, node, frames[i].dso, frames[i].addr);
+		h = path__hash(h, frames[i].dso, frames[i].addr);
+		p->paths[i] = h;
+		__builtin_prefetch(&p->index[h & p->mask]);
+	}
+	for (i = nr - shared; i-- > 0;)
+		__builtin_prefetch(&p->nodes[p->index[p->paths[i] & p->mask]]);
+	for (i = nr - shared; i-- > 0;) {
+		node = profile__find(p, node, p->paths[i], frames[i].dso, frames[i].addr);
 		if (node < 0) {
 			p->nr_last = 0;
 			return node;
@@ -196,11 +237,11 @@ int64_t profile__stack(struct profile *p, uint16_t event, uint32_t pid, uint32_t
 
 int profile__add(struct profile *p, uint32_t id, uint64_t count, uint64_t weight)
 {
-	struct node *n = &p->nodes[id];
+	struct tally *t = &p->tallies[id];
 
-	p->stacks += !n->count && count;
-	n->count = u64_sat_add(n->count, count);
-	n->weight = u64_sat_add(n->weight, weight);
+	p->stacks += !t->count && count;
+	t->count = u64_sat_add(t->count, count);
+	t->weight = u64_sat_add(t->weight, weight);
 	return 0;
 }
 
@@ -236,7 +277,7 @@ int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)
 		/* key[] holds the tid node when there is one; its parent is the (event, pid, comm)
 		 */
 		key[i] = n->dso >= ANY_KEY ? i : key[n->parent];
-		if (!n->count)
+		if (!p->tallies[i].count)
 			continue; /* a caller, or a key whose empty stack had no samples */
 		k = &p->nodes[key[i]];
 		tid = 0;
@@ -244,8 +285,8 @@ int profile__for_each(const struct profile *p, profile_fn fn, void *ctx)
 			tid = k->addr;
 			k = &p->nodes[k->parent];
 		}
-		ret = fn(ctx, k->dso & ~KEY_DSO, k->addr >> 32, (uint32_t)k->addr, tid, i, n->count,
-			 n->weight);
+		ret = fn(ctx, k->dso & ~KEY_DSO, k->addr >> 32, (uint32_t)k->addr, tid, i,
+			 p->tallies[i].count, p->tallies[i].weight);
 	}
 	free(key);
 	return ret;
@@ -264,7 +305,10 @@ int profile__walk(const struct profile *p, profile_walk_fn fn, void *ctx)
 	for (i = 1; i < p->nr; i++) {
 		const struct node *n = &p->nodes[i];
 		struct profile_node pn = {
-			.id = i, .parent = n->parent, .count = n->count, .weight = n->weight
+			.id = i,
+			.parent = n->parent,
+			.count = p->tallies[i].count,
+			.weight = p->tallies[i].weight,
 		};
 
 		if (n->dso == TID_DSO) {
