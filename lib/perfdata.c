@@ -65,6 +65,8 @@ struct perfdata {
 	uint64_t aligned[RECORD_MAX / 8]; /* a misaligned record, copied */
 	uint64_t window_off, window_len;
 	struct queue q, spare;
+	struct queued *sorting; /* scratch for queued__sort(), sorting_cap entries */
+	size_t sorting_cap;
 	uint64_t seq, round_max, limit, flushed; /* see perfdata__process() */
 	bool processed;
 };
@@ -466,6 +468,7 @@ void perfdata__free(struct perfdata *pd)
 	free(pd->window);
 	queue__release(&pd->q);
 	queue__release(&pd->spare);
+	free(pd->sorting);
 	free(pd);
 }
 
@@ -554,13 +557,44 @@ static int queue__push(struct queue *q, const struct perf_event_header *h, uint6
 	return 0;
 }
 
-static int queued__cmp(const void *a, const void *b)
+static bool queued__before(const struct queued *x, const struct queued *y)
 {
-	const struct queued *x = a, *y = b;
+	return x->time != y->time ? x->time < y->time : x->seq < y->seq;
+}
 
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+/* The end of the run in order that starts at v[i]. */
+static size_t queued__run(const struct queued *v, size_t i, size_t n)
+{
+	for (i++; i < n && queued__before(&v[i - 1], &v[i]); i++)
+		;
+	return i;
+}
+
+/*
+ * Sorts v by time, then by seq, through tmp (room for n). A round holds a
+ * few runs already in order (one per CPU's buffer, and what the last round
+ * kept back): each pass merges the runs in pairs, so a handful of runs
+ * cost a few passes over v, not the n log n compares of a general sort.
+ */
+static void queued__sort(struct queued *v, size_t n, struct queued *tmp)
+{
+	struct queued *src = v, *dst = tmp, *t;
+
+	while (n && queued__run(src, 0, n) < n) {
+		for (size_t a = 0, b, e, i, j, k; a < n; a = e) {
+			b = queued__run(src, a, n);
+			e = b < n ? queued__run(src, b, n) : n;
+			for (i = a, j = b, k = a; k < e; k++)
+				dst[k] = j < e && (i == b || queued__before(&src[j], &src[i]))
+					     ? src[j++]
+					     : src[i++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
 }
 
 /*
@@ -574,8 +608,15 @@ static int pd__flush(struct perfdata *pd, uint64_t limit, bool flush_all,
 	size_t i;
 	int err;
 
-	if (q->nr) /* an empty queue may have no array: qsort(NULL) is undefined */
-		qsort(q->v, q->nr, sizeof(*q->v), queued__cmp);
+	if (q->nr > pd->sorting_cap) {
+		struct queued *v = realloc(pd->sorting, q->cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		pd->sorting = v;
+		pd->sorting_cap = q->cap;
+	}
+	queued__sort(q->v, q->nr, pd->sorting);
 	for (i = 0; i < q->nr && (flush_all || q->v[i].time <= limit); i++) {
 		const struct perf_event_header *h = (const void *)(q->arena + q->v[i].off);
 

@@ -241,6 +241,45 @@ static void test_every_cut(void **state)
 	free(buf);
 }
 
+struct order {
+	uint64_t last, samples, backwards;
+	uint32_t cpus; /* a bit per CPU seen */
+};
+
+static int order_sample(void *ctx, const struct perfrec_sample *s)
+{
+	struct order *o = ctx;
+
+	o->backwards += s->time < o->last;
+	o->last = s->time;
+	o->samples++;
+	o->cpus |= 1u << (s->cpu & 31);
+	return 0;
+}
+
+/*
+ * Two threads on two CPUs (perf record --sample-cpu): the file holds each
+ * CPU's buffer in turn, so about half its samples come earlier than the
+ * one before them (142 of 294). They reach the tool in time order, all of them.
+ */
+static void test_time_order(void **state)
+{
+	static const struct perf_tool order_tool = { .sample = order_sample };
+	struct order o = { 0 };
+	size_t len;
+	char *buf = golden_read("perfdata/twocpu.data", &len);
+	struct perfdata *pd = perfdata__open_mem(buf, len, "twocpu.data");
+
+	(void)state;
+	assert_non_null(pd);
+	assert_int_equal(perfdata__process(pd, &order_tool, &o), 0);
+	assert_int_equal(o.samples, 294);
+	assert_int_equal(o.cpus, 3);
+	assert_int_equal(o.backwards, 0);
+	perfdata__free(pd);
+	free(buf);
+}
+
 static void test_not_perfdata(void **state)
 {
 	(void)state;
@@ -256,9 +295,10 @@ static void test_not_perfdata(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fp),	  cmocka_unit_test(test_dwarf),
-		cmocka_unit_test(test_events),	  cmocka_unit_test(test_killed),
-		cmocka_unit_test(test_every_cut), cmocka_unit_test(test_not_perfdata),
+		cmocka_unit_test(test_fp),	   cmocka_unit_test(test_dwarf),
+		cmocka_unit_test(test_events),	   cmocka_unit_test(test_killed),
+		cmocka_unit_test(test_every_cut),  cmocka_unit_test(test_not_perfdata),
+		cmocka_unit_test(test_time_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
