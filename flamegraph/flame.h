@@ -80,8 +80,31 @@ int flame__add_diff(struct flame *f, const char *const *names, const enum frame_
 int64_t flame__child_named(struct flame *f, uint32_t parent, const char *name,
 			   enum frame_kind kind);
 
+/*
+ * The same in two steps, for a caller that meets the same names many
+ * times: name's string id (as the tree keeps it: ';' and control
+ * characters replaced), then the child of parent with that id.
+ * Each returns an id, or -ENOMEM.
+ */
+int64_t flame__name_id(struct flame *f, const char *name);
+int64_t flame__child_id(struct flame *f, uint32_t parent, uint32_t name, enum frame_kind kind);
+
 /* Adds count (and before) samples of the stack that ends at node. Returns 0. */
 int flame__add_at(struct flame *f, uint32_t node, uint64_t count, uint64_t before);
+
+/*
+ * Adds count samples of the stack that ends at node to that node alone:
+ * its callers' totals wait for flame__sum(), one pass over the tree for
+ * all the stacks added so, rather than a walk up to the root for each
+ * (what flame__add_at() does). Returns 0.
+ */
+int flame__add_self(struct flame *f, uint32_t node, uint64_t count);
+
+/*
+ * Brings every total, and the depth, up to date with what was added by
+ * flame__add_self(). Returns 0 or -ENOMEM.
+ */
+int flame__sum(struct flame *f);
 
 /* True once a stack was added with flame__add_diff() and before samples. */
 bool flame__is_diff(const struct flame *f);

@@ -176,6 +176,16 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+int64_t flame__name_id(struct flame *f, const char *name)
+{
+	return flame__intern(f, name);
+}
+
+int64_t flame__child_id(struct flame *f, uint32_t parent, uint32_t name, enum frame_kind kind)
+{
+	return flame__child(f, parent, name, kind);
+}
+
 int64_t flame__child_named(struct flame *f, uint32_t parent, const char *name, enum frame_kind kind)
 {
 	int64_t id = flame__intern(f, name);
@@ -199,6 +209,44 @@ int flame__add_at(struct flame *f, uint32_t node, uint64_t count, uint64_t befor
 	f->nodes[0].before = sat_add(f->nodes[0].before, before);
 	if (depth > f->depth)
 		f->depth = depth;
+	return 0;
+}
+
+int flame__add_self(struct flame *f, uint32_t node, uint64_t count)
+{
+	if (f->flow) /* a flow tree's starts follow its totals as they grow */
+		return flame__add_at(f, node, count, 0);
+	f->nodes[node].self = sat_add(f->nodes[node].self, count);
+	return 0;
+}
+
+int flame__sum(struct flame *f)
+{
+	uint32_t *depth, n;
+
+	if (f->flow)
+		return 0;
+	depth = malloc((size_t)f->nr * sizeof(*depth));
+	if (!depth)
+		return -ENOMEM;
+	/* Nodes come after their parents: totals gather bottom-up, depths top-down. */
+	for (n = 0; n < f->nr; n++) {
+		f->nodes[n].total = f->nodes[n].self;
+		f->nodes[n].before = f->nodes[n].before_self;
+	}
+	for (n = f->nr - 1; n > 0; n--) {
+		struct flame_node *p = &f->nodes[f->nodes[n].parent];
+
+		p->total = sat_add(p->total, f->nodes[n].total);
+		p->before = sat_add(p->before, f->nodes[n].before);
+	}
+	depth[0] = 0;
+	for (n = 1; n < f->nr; n++) {
+		depth[n] = depth[f->nodes[n].parent] + 1;
+		if (f->nodes[n].total && depth[n] > f->depth)
+			f->depth = depth[n];
+	}
+	free(depth);
 	return 0;
 }
 

@@ -298,49 +298,46 @@ static int session__mmap(void *ctx, const struct perfrec_mmap *m)
 	return procs__mmap(s->procs, m->pid, m->addr, m->len, m->pgoff, dso);
 }
 
+/* A sample's process's mappings, as its frames are looked up in them. */
+struct user_maps {
+	const struct ranges *maps;  /* the sample's process's, or NULL */
+	const struct range *hit[2]; /* the last two found: frames alternate between few maps */
+	bool file_offset[2];	    /* whether hit[i]'s frames are file offsets */
+};
+
 /*
  * Turns a user address into a frame. Returns 1 when the walk should stop
  * here (an address in no mapping: what follows is garbage), with the frame
  * written as [unknown].
  */
-struct user_maps {
-	const struct ranges *maps;  /* the sample's process's, or NULL */
-	const struct range *hit[2]; /* the last two found: frames alternate between few maps */
-};
-
-static const struct range *user_maps__find(struct user_maps *u, uint64_t ip)
+static int session__user_frame(struct session *s, struct user_maps *u, uint64_t ip, struct frame *f)
 {
 	const struct range *m;
 	int i;
 
 	for (i = 0; i < 2; i++)
 		if (u->hit[i] && ip >= u->hit[i]->start && ip < u->hit[i]->end)
-			return u->hit[i];
-	m = u->maps ? ranges__find(u->maps, ip) : NULL;
-	if (m) {
+			break;
+	if (i == 2) {
+		m = u->maps ? ranges__find(u->maps, ip) : NULL;
+		if (!m) {
+			/*
+			 * A frame-pointer walk that leaves mapped code is reading
+			 * garbage from here on: keep one [unknown] and stop, rather
+			 * than draw a tower of them.
+			 */
+			*f = (struct frame){ .addr = 0, .dso = 0 };
+			return 1;
+		}
 		u->hit[1] = u->hit[0];
+		u->file_offset[1] = u->file_offset[0];
 		u->hit[0] = m;
+		u->file_offset[0] = symbolizer__uses_file_offset(s->sym, m->val);
+		i = 0;
 	}
-	return m;
-}
-
-static int session__user_frame(struct session *s, struct user_maps *u, uint64_t ip, struct frame *f)
-{
-	const struct range *m = user_maps__find(u, ip);
-
-	if (!m) {
-		/*
-		 * A frame-pointer walk that leaves mapped code is reading garbage
-		 * from here on: keep one [unknown] and stop, rather than draw a
-		 * tower of them.
-		 */
-		*f = (struct frame){ .addr = 0, .dso = 0 };
-		return 1;
-	}
-	if (symbolizer__uses_file_offset(s->sym, m->val))
-		*f = (struct frame){ .addr = ip - m->start + m->off, .dso = m->val };
-	else
-		*f = (struct frame){ .addr = ip, .dso = m->val };
+	m = u->hit[i];
+	*f = (struct frame){ .addr = u->file_offset[i] ? ip - m->start + m->off : ip,
+			     .dso = m->val };
 	return 0;
 }
 
@@ -840,7 +837,73 @@ struct fold {
 	struct flame *f;
 	uint32_t *node;	 /* profile node -> flame node */
 	uint32_t *depth; /* profile node -> names above it, for the same cap as naming */
+	/*
+	 * The names each frame got, as the flame's string ids: a frame comes
+	 * back under many callers (recursion, shared helpers). named maps its
+	 * address to an entry in seq: its module, the count of names, then
+	 * (name id, kind) for each.
+	 */
+	struct u64map named;
+	uint32_t *seq;
+	size_t nr_seq, cap_seq;
 };
+
+/*
+ * Adds the frame (dso, addr)'s names below *at, *depth deep, moving both
+ * down: from fo->named when the frame was named before, else from the
+ * symbolizer (then kept). Returns 0 or -ENOMEM.
+ */
+static int session__fold_frame(struct fold *fo, uint32_t dso, uint64_t addr, uint32_t *at,
+			       uint32_t *depth)
+{
+	struct session *s = fo->s;
+	uint64_t *known = u64map__find(&fo->named, addr);
+	uint32_t room = STACK_NAMES_MAX - *depth, off, i;
+	int64_t child, id;
+	int got;
+
+	/* An entry made with less room than this frame has may lack names: not it. */
+	if (known && fo->seq[*known] == dso && fo->seq[*known + 1] < room) {
+		const uint32_t *e = &fo->seq[*known];
+
+		for (i = 0; i < e[1]; i++, (*depth)++) {
+			child = flame__child_id(fo->f, *at, e[2 + 2 * i], e[3 + 2 * i]);
+			if (child < 0)
+				return child;
+			*at = child;
+		}
+		return 0;
+	}
+	got = symbolizer__symbolize(s->sym, dso, addr, s->sf, room);
+	if (got < 0)
+		got = 0;
+	off = fo->nr_seq;
+	/* Kept when every name fitted and the address has no entry yet (another module's). */
+	if (!known && (uint32_t)got < room &&
+	    array__grow((void **)&fo->seq, &fo->cap_seq, off + 2 + 2 * got, sizeof(*fo->seq)) ==
+		0 &&
+	    u64map__set(&fo->named, addr, off) == 0) {
+		fo->seq[off] = dso;
+		fo->seq[off + 1] = got;
+		fo->nr_seq += 2 + 2 * got;
+	} else {
+		off = UINT32_MAX;
+	}
+	for (i = 0; i < (uint32_t)got && *depth < STACK_NAMES_MAX; i++, (*depth)++) {
+		id = flame__name_id(fo->f, s->sf[i].name);
+		if (id < 0)
+			return id;
+		child = flame__child_id(fo->f, *at, id, s->sf[i].kind);
+		if (child < 0)
+			return child;
+		*at = child;
+		if (off != UINT32_MAX) {
+			fo->seq[off + 2 + 2 * i] = id;
+			fo->seq[off + 3 + 2 * i] = s->sf[i].kind;
+		}
+	}
+	return 0;
+}
 
 static int session__fold_node(void *ctx, const struct profile_node *n)
 {
@@ -849,7 +912,6 @@ static int session__fold_node(void *ctx, const struct profile_node *n)
 	uint32_t at = 0, depth = 0;
 	int64_t child;
 	size_t i;
-	int got;
 
 	if (n->key && n->parent_key) {
 		/* A thread kept apart: the graph does not part threads of one name. */
@@ -874,35 +936,39 @@ static int session__fold_node(void *ctx, const struct profile_node *n)
 		}
 		depth = s->names.nr;
 	} else {
+		int err;
+
 		at = fo->node[n->parent];
 		depth = fo->depth[n->parent];
-		got = symbolizer__symbolize(s->sym, n->frame.dso, n->frame.addr, s->sf,
-					    STACK_NAMES_MAX - depth);
-		for (i = 0; i < (size_t)got && depth < STACK_NAMES_MAX; i++, depth++) {
-			child = flame__child_named(fo->f, at, s->sf[i].name, s->sf[i].kind);
-			if (child < 0)
-				return child;
-			at = child;
-		}
+		err = session__fold_frame(fo, n->frame.dso, n->frame.addr, &at, &depth);
+		if (err)
+			return err;
 	}
 	fo->node[n->id] = at;
 	fo->depth[n->id] = depth;
 	if (s->opts.time_weights) /* microseconds */
-		return n->weight ? flame__add_at(fo->f, at, n->weight, 0) : 0;
-	return n->count ? flame__add_at(fo->f, at, n->count, 0) : 0;
+		return n->weight ? flame__add_self(fo->f, at, n->weight) : 0;
+	return n->count ? flame__add_self(fo->f, at, n->count) : 0;
 }
 
 int session__fold(struct session *s, struct flame *f)
 {
 	uint32_t nodes = profile__nodes(s->profile);
-	struct fold fo = { s, f, calloc(nodes, sizeof(uint32_t)), calloc(nodes, sizeof(uint32_t)) };
+	struct fold fo = { .s = s,
+			   .f = f,
+			   .node = calloc(nodes, sizeof(uint32_t)),
+			   .depth = calloc(nodes, sizeof(uint32_t)) };
 	int err = -ENOMEM;
 
 	session__prefetch(s);
 	if (fo.node && fo.depth)
 		err = profile__walk(s->profile, session__fold_node, &fo);
+	if (!err)
+		err = flame__sum(f);
 	free(fo.node);
 	free(fo.depth);
+	u64map__release(&fo.named);
+	free(fo.seq);
 	return err;
 }
 
