@@ -1391,6 +1391,9 @@ static int record__start(struct record *r)
 		record__synthesize_cgroups(r);
 		return 0;
 	}
+	/* A command that blocks at once has its waits watched before its first mapping. */
+	if (r->kunwind && r->opts.off_cpu)
+		kunwind__watch(r->kunwind, r->work.pid);
 	err = workload__start(&r->work);
 	if (!err)
 		return 0;

@@ -344,11 +344,6 @@ static int proc_publish(struct bpf_unwind *u, struct proc *p)
 	struct bpf_unwind_mapping *m;
 	size_t i, n = 0;
 
-	if (!p->maps.nr) {
-		/* frame pointers until mappings come */
-		bpf_map__delete_elem(u->skel->maps.pids, &key, sizeof(key), 0);
-		return 0;
-	}
 	p->which ^= 1;
 	v.slot = idx * 2 + p->which;
 	m = u->maps_mem + (size_t)v.slot * u->maps_per_pid;
@@ -426,6 +421,13 @@ int bpf_unwind__fork(struct bpf_unwind *u, pid_t pid, pid_t ppid)
 	if (err)
 		return err;
 	return proc_publish(u, p);
+}
+
+int bpf_unwind__watch(struct bpf_unwind *u, pid_t pid)
+{
+	struct proc *p = proc_get(u, pid);
+
+	return p ? proc_publish(u, p) : -errno;
 }
 
 int bpf_unwind__exec(struct bpf_unwind *u, pid_t pid)

@@ -37,6 +37,8 @@
  *  - a process with no mappings here is walked by frame pointers only;
  *    once it has some, a return address outside them ends the walk (it is
  *    garbage, or a mapping not told yet).
+ *  - the targets of off-CPU time are the processes told of here (by a
+ *    mapping, a fork, or bpf_unwind__watch()), from then until their exit.
  *  - rows are added to one pool and never freed; a full pool fails
  *    bpf_unwind__add_table with -ENOSPC, and that module is then walked by
  *    frame pointers.
@@ -116,7 +118,17 @@ int bpf_unwind__map(struct bpf_unwind *u, pid_t pid, uint64_t start, uint64_t en
 /* pid was forked from ppid: it starts with a copy of ppid's mappings. Returns 0 or -errno. */
 int bpf_unwind__fork(struct bpf_unwind *u, pid_t pid, pid_t ppid);
 
-/* pid called exec: its mappings are gone (frame pointers until new ones come). Returns 0. */
+/*
+ * pid is a target before any of its mappings is known (a command about to
+ * exec): its waits are watched, its stacks walked by frame pointers until
+ * its mappings come. Returns 0 or -errno.
+ */
+int bpf_unwind__watch(struct bpf_unwind *u, pid_t pid);
+
+/*
+ * pid called exec: its mappings are gone (frame pointers until new ones
+ * come); it stays a target. Returns 0.
+ */
 int bpf_unwind__exec(struct bpf_unwind *u, pid_t pid);
 
 /*

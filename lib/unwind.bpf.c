@@ -379,7 +379,7 @@ static __always_inline __u64 walk_user(struct scratch *s, struct walk *w, __u32 
 
 	if (!(s->rec.flags & BPF_UNWIND_F_NO_USER) && w->pc) {
 		p = bpf_map_lookup_elem(&pids, &pid);
-		if (p) {
+		if (p && p->nr) { /* none yet (just exec'd, or not started): frame pointers */
 			w->have_maps = 1;
 			w->first_map = p->slot * maps_per_pid;
 			w->nr_maps = p->nr < maps_per_pid ? p->nr : maps_per_pid;

@@ -332,6 +332,11 @@ int kunwind__drain(struct kunwind *k, struct sampler *sm)
 	return k->err ? k->err : err;
 }
 
+void kunwind__watch(struct kunwind *k, pid_t pid)
+{
+	bpf_unwind__watch(k->u, pid); /* without it, only its first waits go unseen */
+}
+
 int kunwind__end_waits(struct kunwind *k)
 {
 	return bpf_unwind__end_waits(k->u);

@@ -71,6 +71,9 @@ void kunwind__prepare(struct kunwind *k, pid_t pid);
  */
 void kunwind__prepare_file(struct kunwind *k, const char *path);
 
+/* pid, a command about to exec, is a target from now on (bpf_unwind__watch()). */
+void kunwind__watch(struct kunwind *k, pid_t pid);
+
 /* The sampler's on_open callback: ctx is the kunwind. Returns 0 or -errno. */
 int kunwind__attach(void *ctx, int fd);
 
