@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* ELF symbol tables and kallsyms. */
 #include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -174,6 +177,107 @@ static void test_elf_self(void **state)
 	symtab__free(t);
 }
 
+/* The address of the function called name in the ELF file at path's .symtab, or 0. */
+static uint64_t symtab_address(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	uint64_t found = 0;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(e);
+	while (!found && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *n;
+
+			if (gelf_getsym(d, (int)i, &sym) && GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+			    (n = elf_strptr(e, sh.sh_link, sym.st_name)) && !strcmp(n, name)) {
+				found = sym.st_value;
+				break;
+			}
+		}
+	}
+	elf_end(e);
+	close(fd);
+	return found;
+}
+
+/*
+ * glibc's aliases, in the C library this test runs with and its debug
+ * file (Debian's libc6-dbg, which tools/setup.sh installs): memcpy and
+ * memmove's implementations share addresses, all local, and the shorter
+ * name wins; writev (weak) wins over the local __writev and __GI___writev.
+ * The same name every time, whatever order the file lists them in.
+ */
+static void test_glibc_aliases(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "__memcpy_avx_unaligned_erms", "__memmove_avx_unaligned_erms" },
+		{ "__memcpy_evex_unaligned_erms", "__memmove_evex_unaligned_erms" },
+		{ "__memcpy_sse2_unaligned_erms", "__memmove_sse2_unaligned_erms" },
+		{ "writev", "__writev" },
+		{ "writev", "__GI___writev" },
+	};
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512], libc[256] = "", debug[128], hex[41];
+	const uint8_t *id;
+	struct symtab *t;
+	size_t i, checked = 0;
+	int fd;
+
+	(void)state;
+	assert_non_null(f);
+	while (!libc[0] && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '/');
+
+		if (p && strstr(p, "/libc.so.6\n"))
+			snprintf(libc, sizeof(libc), "%.*s", (int)strcspn(p, "\n"), p);
+	}
+	fclose(f);
+	assert_true(libc[0]);
+	fd = open(libc, O_RDONLY | O_CLOEXEC);
+	t = symtab__new_elf_fd(fd, 0);
+	close(fd);
+	assert_non_null(t);
+	assert_int_equal(symtab__build_id(t, &id), 20);
+	for (i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	symtab__free(t);
+	snprintf(debug, sizeof(debug), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
+	if (access(debug, R_OK)) {
+		fprintf(stderr, "no %s (libc6-dbg): skipped\n", debug);
+		skip();
+	}
+	fd = open(debug, O_RDONLY | O_CLOEXEC);
+	t = symtab__new_elf_fd(fd, 0);
+	close(fd);
+	assert_non_null(t);
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		uint64_t a = symtab_address(debug, pairs[i][0]), off;
+		const char *got;
+
+		if (!a || a != symtab_address(debug, pairs[i][1]))
+			continue; /* not aliases in this glibc */
+		got = symtab__lookup(t, a, &off);
+		assert_non_null(got);
+		assert_string_equal(got, pairs[i][0]);
+		assert_int_equal(off, 0);
+		checked++;
+	}
+	assert_true(checked >= 3); /* glibc 2.36 has all five */
+	symtab__free(t);
+}
+
 static void test_elf_not_elf(void **state)
 {
 	static const char junk[] = "#!/bin/sh\necho not an elf\n";
@@ -212,7 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kallsyms_golden),	  cmocka_unit_test(test_kallsyms_hidden),
 		cmocka_unit_test(test_elf_self),	  cmocka_unit_test(test_elf_not_elf),
-		cmocka_unit_test(test_symbolizer_labels),
+		cmocka_unit_test(test_symbolizer_labels), cmocka_unit_test(test_glibc_aliases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
