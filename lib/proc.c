@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -489,49 +490,79 @@ int proc__synthesize(pid_t pid, proc_record_fn fn, void *ctx)
 	return ret;
 }
 
-int proc_stat__flags_mem(const char *buf, size_t len, unsigned long *flags)
+int proc_stat__field_mem(const char *buf, size_t len, int field, unsigned long long *out)
 {
 	const char *p = buf + len, *end = buf + len;
-	unsigned long v = 0;
-	int field, digits = 0;
+	unsigned long long v = 0;
+	int i, digits = 0;
 
-	/* "pid (comm) state ppid ... flags": the comm may hold spaces and ')'. */
+	/* "pid (comm) state ...": the comm may hold spaces and ')'; fields count from 1. */
+	if (field < 3)
+		return -EINVAL;
 	while (p > buf && p[-1] != ')')
 		p--;
 	if (p == buf)
 		return -EINVAL;
-	/* After ")": state, ppid, pgrp, session, tty_nr, tpgid, then flags. */
-	for (field = 0; field < 7; field++) {
+	/* After ")", the state is field 3: skip to the one asked for. */
+	for (i = 3; i <= field; i++) {
 		while (p < end && *p == ' ')
 			p++;
 		if (p == end)
 			return -EINVAL;
-		if (field < 6)
+		if (i < field)
 			while (p < end && *p != ' ')
 				p++;
 	}
-	for (; p < end && *p >= '0' && *p <= '9' && digits < 20; p++, digits++)
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
+		if (digits == 19)
+			return -EINVAL; /* more than fits: refused, not wrapped */
 		v = v * 10 + (*p - '0');
+	}
 	if (!digits)
 		return -EINVAL;
-	*flags = v;
+	*out = v;
 	return 0;
 }
 
-bool proc__is_kernel_thread(pid_t pid)
+/* Field `field` of /proc/PID/stat, as proc(5) numbers them. */
+static int proc__stat_field(pid_t pid, int field, unsigned long long *out)
 {
 	char path[64], *buf;
-	unsigned long flags;
 	ssize_t len;
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	len = io__read_file(path, 4096, &buf);
 	if (len < 0)
-		return false;
-	err = proc_stat__flags_mem(buf, len, &flags);
+		return (int)len;
+	err = proc_stat__field_mem(buf, len, field, out);
 	free(buf);
-	return !err && (flags & 0x00200000); /* PF_KTHREAD */
+	return err;
+}
+
+bool proc__is_kernel_thread(pid_t pid)
+{
+	unsigned long long flags;
+
+	return !proc__stat_field(pid, PROC_STAT_FLAGS, &flags) &&
+	       (flags & 0x00200000); /* PF_KTHREAD */
+}
+
+int64_t proc__start_time_ns(pid_t pid)
+{
+	struct timespec real, boot;
+	unsigned long long ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	int64_t since_start;
+
+	if (hz <= 0 || proc__stat_field(pid, PROC_STAT_STARTTIME, &ticks) ||
+	    clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_BOOTTIME, &boot))
+		return 0;
+	/* starttime counts clock ticks since boot; now minus the time since then. */
+	since_start = (boot.tv_sec * 1000000000LL + boot.tv_nsec) -
+		      (int64_t)(ticks / hz) * 1000000000LL -
+		      (int64_t)(ticks % hz) * (1000000000LL / hz);
+	return real.tv_sec * 1000000000LL + real.tv_nsec - since_start;
 }
 
 int proc__seccomp(void)

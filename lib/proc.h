@@ -118,17 +118,27 @@ int proc_status__parse_mem(const char *buf, size_t len, struct proc_status *out)
 /* Reads /proc/PID/status (this process's with pid 0). Returns 0 or -errno (-ESRCH: gone). */
 int proc_status__read(pid_t pid, struct proc_status *out);
 
+/* Fields of /proc/PID/stat, numbered from 1 as in proc(5). */
+#define PROC_STAT_FLAGS	    9  /* PF_* */
+#define PROC_STAT_STARTTIME 22 /* clock ticks after boot */
+
 /*
- * Parses /proc/PID/stat text for the task's flags (PF_*), past a comm
+ * Parses /proc/PID/stat text for one numeric field (>= 3), past a comm
  * that may hold anything. Returns 0, or -EINVAL.
  */
-int proc_stat__flags_mem(const char *buf, size_t len, unsigned long *flags);
+int proc_stat__field_mem(const char *buf, size_t len, int field, unsigned long long *out);
 
 /* Returns the process (thread group) id of thread tid, or -errno. */
 pid_t proc__tgid(pid_t tid);
 
 /* True when pid is a kernel thread: it has no user space, hence no user stack. */
 bool proc__is_kernel_thread(pid_t pid);
+
+/*
+ * When process pid started, in CLOCK_REALTIME nanoseconds (to the clock
+ * tick, 10 ms), comparable with file times. 0 when unknown (gone).
+ */
+int64_t proc__start_time_ns(pid_t pid);
 
 /* This process's seccomp mode: 0 none, 1 strict, 2 a filter (Docker's profile), -1 unknown. */
 int proc__seccomp(void);

@@ -36,6 +36,7 @@ struct jit_source {
 	bool jitdump;	 /* jitdump, else perf map text */
 	size_t consumed; /* bytes parsed so far: the files only grow */
 	bool done;	 /* refused or unreadable: not tried again */
+	bool stale;	 /* left by an earlier process, and said so: tried again */
 };
 
 struct dso {
@@ -732,7 +733,7 @@ bool symbolizer__uses_file_offset(const struct symbolizer *sym, uint32_t id)
 static void dso__set_perfmap_sources(struct symbolizer *sym, struct dso *d)
 {
 	const struct target *tg = targets__get(sym->targets, d->pid);
-	const int flags = TARGET_OPEN_NO_SYMLINKS | TARGET_OPEN_CHECK_OWNER;
+	const int flags = TARGET_OPEN_NO_SYMLINKS | TARGET_OPEN_CHECK_OWNER | TARGET_OPEN_NOT_STALE;
 	char path[64];
 
 	d->sources_set = true;
@@ -742,6 +743,18 @@ static void dso__set_perfmap_sources(struct symbolizer *sym, struct dso *d)
 	}
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)d->pid);
 	dso__add_source(d, path, flags | TARGET_OPEN_HOST, false);
+}
+
+/* Whether a source before d->sources[i] has the same path and was refused already. */
+static bool jit_source__said(const struct dso *d, int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++)
+		if ((d->sources[j].done || d->sources[j].stale) &&
+		    !strcmp(d->sources[j].path, d->sources[i].path))
+			return true;
+	return false;
 }
 
 /* Reads what the JIT files gained since the last read. */
@@ -769,10 +782,17 @@ static void symbolizer__read_jit(struct symbolizer *sym, struct dso *d)
 		fd = targets__open(sym->targets, d->pid, s->path, s->flags, JIT_FILE_MAX, &size,
 				   &why);
 		if (fd < 0) {
-			if (why) {
+			/*
+			 * A stale map may yet be rewritten by the process: said once, tried
+			 * again. For a process in our namespaces, the host's map is the same
+			 * file as the one in its root, and was spoken of already.
+			 */
+			if (why && !s->stale && !jit_source__said(d, i))
 				pr_warn("ignoring '%s' of pid %d: %s", s->path, (int)d->pid, why);
+			if (fd == -ESTALE)
+				s->stale = true;
+			else if (why)
 				s->done = true;
-			}
 			continue;
 		}
 		if (!s->jitdump)

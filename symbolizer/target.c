@@ -15,6 +15,8 @@
 #include "lib/proc.h"
 #include "target.h"
 
+#define STALE_SLACK_NS 1000000000LL
+
 struct root {
 	int fd;
 	dev_t dev;
@@ -122,6 +124,7 @@ static bool targets__read_proc(struct targets *t, pid_t pid, struct target *tg)
 	if (proc_status__read(pid, &status))
 		return false;
 	tg->nspid = status.nstgid > 0 ? status.nstgid : pid;
+	tg->start_ns = proc__start_time_ns(pid);
 	if (status.uid != (uid_t)-1) {
 		tg->uid = status.uid;
 		tg->euid = status.euid;
@@ -285,6 +288,14 @@ int targets__open(struct targets *t, pid_t pid, const char *path, int flags, siz
 		err = -EPERM;
 		if (why)
 			*why = "its owner is neither root nor the process's user";
+	}
+	/* Its start is known to the clock tick; the slack covers that and the clocks' rounding. */
+	if (!err && (flags & TARGET_OPEN_NOT_STALE) && tg->start_ns &&
+	    st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec < tg->start_ns - STALE_SLACK_NS) {
+		err = -ESTALE;
+		if (why)
+			*why = "it is older than the process: an earlier process with the same pid "
+			       "left it";
 	}
 	if (!err && max_size && (uint64_t)st.st_size > max_size) {
 		err = -EFBIG;

@@ -28,7 +28,8 @@ struct target {
 	int root_fd; /* O_PATH directory fd of the process's root, or -1 */
 	pid_t nspid; /* innermost pid (last NStgid field), or the pid itself */
 	uid_t uid, euid;
-	bool known; /* /proc was read while the process was alive */
+	int64_t start_ns; /* when it started (CLOCK_REALTIME), 0 unknown */
+	bool known;	  /* /proc was read while the process was alive */
 	/*
 	 * The container it runs in: a Docker/containerd/podman id (64 hex
 	 * digits in its cgroup path), or the cgroup's name for a process in
@@ -73,12 +74,14 @@ enum target_open_flags {
 	TARGET_OPEN_NO_SYMLINKS = 1 << 0, /* refuse any symlink on the way */
 	TARGET_OPEN_CHECK_OWNER = 1 << 1, /* owner must be root or the target's uid */
 	TARGET_OPEN_HOST = 1 << 2,	  /* the path is on the host, not in the target's root */
+	TARGET_OPEN_NOT_STALE = 1 << 3,	  /* last written after the target started */
 };
 
 /*
  * Opens path for reading as process pid sees it. Returns an fd, or -errno.
- * On refusal (-EPERM, -EINVAL, -EFBIG, -ELOOP) *why, if not NULL, says
- * why in a few words. *size gets the file's size.
+ * On refusal (-EPERM, -EINVAL, -EFBIG, -ELOOP, -ESTALE) *why, if not NULL,
+ * says why in a few words. -ESTALE, a file older than the process (left
+ * by an earlier one with the same pid), may pass later, once rewritten. *size gets the file's size.
  */
 int targets__open(struct targets *t, pid_t pid, const char *path, int flags, size_t max_size,
 		  size_t *size, const char **why);

@@ -10,12 +10,14 @@ static uint64_t sink;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct proc_status st;
-	unsigned long flags;
+	unsigned long long v;
+	int field;
 
 	if (!proc_status__parse_mem((const char *)data, size, &st))
 		sink += (uint64_t)st.tgid + (uint64_t)st.nstgid + (uint64_t)st.ns_depth +
 			(uint64_t)st.uid + (uint64_t)st.euid + (uint64_t)st.seccomp;
-	if (!proc_stat__flags_mem((const char *)data, size, &flags))
-		sink += flags;
+	for (field = 3; field <= 52; field++)
+		if (!proc_stat__field_mem((const char *)data, size, field, &v))
+			sink += v;
 	return 0;
 }

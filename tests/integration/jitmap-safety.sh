@@ -1,6 +1,6 @@
 # perf maps are written by the profiled process and read by root: a map is used only when
-# it is a regular file, not a symlink, owned by root or the process's user. A refused map
-# is reported once and recording goes on.
+# it is a regular file, not a symlink, owned by root or the process's user, and written
+# since the process started. A refused map is reported once and recording goes on.
 . "$(dirname "$0")/lib.sh"
 need_perf_events
 [ "$(uname -m)" = x86_64 ] || { echo "skip: the JIT workload is x86-64 code" >&2; exit 77; }
@@ -17,6 +17,7 @@ start_jit() {
 		sleep 0.05
 	done
 	read -r addr size <"$TMP/out"
+	rm -f "/tmp/perf-$pid.map" # an earlier process's, with the same pid
 }
 go_jit() {
 	echo go >&3
@@ -42,8 +43,8 @@ timeout 20 "$SEAR" record -p "$pid" -d 1 -o "$TMP/fifo.folded" 2>"$TMP/fifo.err"
 	fail "recording with a FIFO map failed or hung: $(cat "$TMP/fifo.err")"
 wait "$pid"
 rm -f "/tmp/perf-$pid.map"
-grep -q "ignoring '/tmp/perf-$pid.map' of pid $pid: it is not a regular file" "$TMP/fifo.err" ||
-	fail "no message for the FIFO: $(cat "$TMP/fifo.err")"
+[ "$(grep -c "ignoring '/tmp/perf-$pid.map' of pid $pid: it is not a regular file" "$TMP/fifo.err")" = 1 ] ||
+	fail "not one message for the FIFO: $(cat "$TMP/fifo.err")"
 within "$(samples "$TMP/fifo.folded")" 500 100000 || fail "samples lost with a FIFO map"
 pass "FIFO map"
 
@@ -56,9 +57,22 @@ go_jit
 wait "$pid"
 rm -f "/tmp/perf-$pid.map"
 grep -q planted_by_someone_else "$TMP/owner.folded" && fail "a map with the wrong owner was used"
-grep -q "ignoring '/tmp/perf-$pid.map' of pid $pid: its owner is neither root nor the process's user" \
-	"$TMP/owner.err" || fail "no message for the owner: $(cat "$TMP/owner.err")"
+[ "$(grep -c "ignoring '/tmp/perf-$pid.map' of pid $pid: its owner is neither root nor the process's user" \
+	"$TMP/owner.err")" = 1 ] || fail "not one message for the owner: $(cat "$TMP/owner.err")"
 pass "wrong owner"
+
+# A map older than the process, left by an earlier one with the same pid: not used.
+start_jit 1.5
+echo "$addr $size left_by_an_earlier_process" >"/tmp/perf-$pid.map"
+touch -d '1 hour ago' "/tmp/perf-$pid.map"
+go_jit
+"$SEAR" record -p "$pid" -d 1 -o "$TMP/stale.folded" 2>"$TMP/stale.err"
+wait "$pid"
+rm -f "/tmp/perf-$pid.map"
+grep -q left_by_an_earlier_process "$TMP/stale.folded" && fail "a stale map was used"
+[ "$(grep -c "ignoring '/tmp/perf-$pid.map' of pid $pid: it is older than the process" \
+	"$TMP/stale.err")" = 1 ] || fail "not one message for the stale map: $(cat "$TMP/stale.err")"
+pass "stale map"
 
 # In a container, a map that is a symlink to a host file: the host file never shows.
 root="$TMP/rootfs"

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* /proc/PID/maps parsing, the per-process map table, and raw perf records. */
 #include <errno.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -224,17 +227,58 @@ static void test_status(void **state)
 	assert_int_equal(st.tgid, getpid());
 }
 
-/* /proc/PID/stat: the flags, past a comm that holds spaces and parentheses. */
-static void test_stat_flags(void **state)
+/* /proc/PID/stat: fields past a comm that holds spaces and parentheses. */
+static void test_stat_fields(void **state)
 {
-	static const char odd[] = "5 (a) b) c) S 1 5 5 0 -1 2097216 0 0\n";
-	unsigned long flags;
+	static const char odd[] = "5 (a) b) c) S 1 5 5 0 -1 2097216 0 0 0 0 3 4 0 0 20 0 1 0 "
+				  "18446744073709551615 1\n";
+	unsigned long long v;
 
 	(void)state;
-	assert_int_equal(proc_stat__flags_mem(odd, sizeof(odd) - 1, &flags), 0);
-	assert_int_equal(flags, 2097216);
-	assert_int_equal(proc_stat__flags_mem("5 (a) S 1", 9, &flags), -EINVAL);
-	assert_int_equal(proc_stat__flags_mem("no paren", 8, &flags), -EINVAL);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, PROC_STAT_FLAGS, &v), 0);
+	assert_int_equal(v, 2097216);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 3, &v), -EINVAL); /* "S" */
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 4, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 15, &v), 0);
+	assert_int_equal(v, 4);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 8, &v), -EINVAL); /* "-1" */
+	/* Starttime: 20 digits do not fit, and are refused rather than wrapped. */
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 21, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, PROC_STAT_STARTTIME, &v),
+			 -EINVAL);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 23, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 24, &v), -EINVAL);
+	assert_int_equal(proc_stat__field_mem("5 (a) S 1", 9, PROC_STAT_FLAGS, &v), -EINVAL);
+	assert_int_equal(proc_stat__field_mem("no paren", 8, PROC_STAT_FLAGS, &v), -EINVAL);
+	assert_int_equal(proc_stat__field_mem(odd, sizeof(odd) - 1, 2, &v), -EINVAL);
+}
+
+/* The start of a process just forked: between before and after, to the clock tick. */
+static void test_start_time(void **state)
+{
+	struct timespec a, b;
+	int64_t t, lo, hi;
+	pid_t pid;
+
+	(void)state;
+	clock_gettime(CLOCK_REALTIME, &a);
+	pid = fork();
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	t = proc__start_time_ns(pid);
+	clock_gettime(CLOCK_REALTIME, &b);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	lo = a.tv_sec * 1000000000LL + a.tv_nsec - 20000000;
+	hi = b.tv_sec * 1000000000LL + b.tv_nsec + 20000000;
+	assert_true(t >= lo && t <= hi);
+	assert_int_equal(proc__start_time_ns(pid), 0);
 }
 
 static void test_cpulist(void **state)
@@ -288,7 +332,8 @@ int main(void)
 		cmocka_unit_test(test_records_sample),
 		cmocka_unit_test(test_records_side_band),
 		cmocka_unit_test(test_status),
-		cmocka_unit_test(test_stat_flags),
+		cmocka_unit_test(test_stat_fields),
+		cmocka_unit_test(test_start_time),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_cgroup_label),
 	};
