@@ -6,12 +6,16 @@ set -euo pipefail
 
 TMP=$(mktemp -d /tmp/sear-test.XXXXXX)
 chmod 755 "$TMP"
+touch "$TMP/.start"
+# Node never removes its /tmp/perf-PID.map: the test removes those written while it ran, as
+# pids are soon reused (pid_max is often 32768) and a later test's process would inherit one.
 cleanup() {
 	local pids
 	pids=$(jobs -p)
 	if [ -n "$pids" ]; then
 		kill $pids 2>/dev/null || true
 	fi
+	find /tmp -maxdepth 1 -name 'perf-*.map' -newer "$TMP/.start" -delete 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
