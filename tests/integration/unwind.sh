@@ -89,7 +89,9 @@ for mode in dwarf bpf; do
 	p=$(share "$TMP/plt.folded" ';main;step_many;tiny_step@plt$')
 	echo "$mode: tiny_step@plt has $p% of the samples"
 	within "$p" 1 40 || fail "$mode: the stub tiny_step@plt has $p% of the samples"
-	grep -q '_init' "$TMP/plt.folded" && fail "$mode: a stub is named _init: $(grep _init "$TMP/plt.folded" | head -2)"
+	# The frame _init itself; ld.so's __libc_early_init is a real function of its own.
+	grep -Eq '(^|;)_init( |;)' "$TMP/plt.folded" &&
+		fail "$mode: a stub is named _init: $(grep -E '(^|;)_init( |;)' "$TMP/plt.folded" | head -2)"
 done
 pass "PLT stubs: name@plt, under their caller"
 
