@@ -2,6 +2,7 @@
 /* The in-kernel unwinder wired to the sampler and a session: see kunwind.h. */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -165,15 +166,20 @@ void kunwind__prepare(struct kunwind *k, pid_t pid)
 void kunwind__prepare_file(struct kunwind *k, const char *path)
 {
 	struct symbolizer *sym;
+	char abs[PATH_MAX];
 	struct stat st;
 	int64_t delta;
 	uint32_t dso;
 
-	if (!k || !k->session || stat(path, &st) || !S_ISREG(st.st_mode))
+	/*
+	 * The module is named as the kernel will name it: by its absolute path, with no
+	 * symlink ("build/demo" would be looked for in the root, "/build/demo").
+	 */
+	if (!k || !k->session || !realpath(path, abs) || stat(abs, &st) || !S_ISREG(st.st_mode))
 		return;
 	sym = session__symbolizer(k->session);
-	dso = symbolizer__file(sym, getpid(), path, major(st.st_dev), minor(st.st_dev), st.st_ino,
-			       0, 0);
+	dso = symbolizer__file(sym, getpid(), abs, major(st.st_dev), minor(st.st_dev), st.st_ino, 0,
+			       0);
 	if (dso)
 		kunwind__table(k, dso, &delta);
 }

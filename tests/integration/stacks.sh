@@ -58,6 +58,17 @@ pass "default: qsort's callback has its callers"
 check_recursion default "$TMP/rec.folded"
 pass "default: 40-deep recursion without frame pointers"
 
+# The program named as users type it: a relative path, and a symlink to it. Its unwind
+# table, made before it starts, is the one the kernel's name for it finds.
+ln -s "$WORKLOADS/unwind-nofp" "$TMP/linked"
+(cd "$WORKLOADS" && "$SEAR" record -q -o "$TMP/rel.folded" -- ./unwind-nofp recurse 1)
+(cd "$TMP" && "$SEAR" record -q -o "$TMP/link.folded" -- ./linked recurse 1)
+for f in rel link; do
+	check_recursion "$f" "$TMP/$f.folded"
+	grep -q '\[unwind-nofp\]' "$TMP/$f.folded" && fail "$f: frames of the program are unnamed: $(head -2 "$TMP/$f.folded")"
+done
+pass "default: a program by a relative path or a symlink"
+
 "$SEAR" record -q -o "$TMP/cxx.folded" -- "$WORKLOADS/cxx-eh-nofp" 1.5
 check_cxx default "$TMP/cxx.folded"
 pass "default: C++ with exceptions and std::sort"
