@@ -190,6 +190,7 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 	    (err = bpf_map__set_max_entries(u->skel->maps.mappings,
 					    o.max_pids * 2 * o.maps_per_pid)) ||
 	    (err = bpf_map__set_max_entries(u->skel->maps.pids, o.max_pids)) ||
+	    (err = bpf_map__set_max_entries(u->skel->maps.forks, o.max_pids)) ||
 	    (err = bpf_map__set_max_entries(u->skel->maps.samples, o.ringbuf_bytes)))
 		goto out_destroy;
 	err = unwind_bpf__load(u->skel);
@@ -211,6 +212,11 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 		err = -errno;
 		goto out_unmap;
 	}
+	/* Without them, a forked process is a target once user space hears of it, as before. */
+	if (!(u->skel->links.sear_fork = bpf_program__attach(u->skel->progs.sear_fork)) ||
+	    !(u->skel->links.sear_exec = bpf_program__attach(u->skel->progs.sear_exec)) ||
+	    !(u->skel->links.sear_exit = bpf_program__attach(u->skel->progs.sear_exit)))
+		pr_debug("bpf: cannot follow forks in the kernel: %s", sear_strerror(errno));
 	if (o.offcpu) {
 		u->skel->links.sear_offcpu = bpf_program__attach(u->skel->progs.sear_offcpu);
 		if (!u->skel->links.sear_offcpu) {

@@ -11,6 +11,10 @@
  * Maps:
  *  - pids (HASH): process id -> struct bpf_unwind_pid, where its mappings
  *    are. A process with no entry is walked by frame pointers alone.
+ *  - forks (LRU_HASH, kernel-written): process id -> the process whose
+ *    entry in pids it was forked with, 0 once it execs; filled at fork by
+ *    the BPF side for the children of targets, removed when they end, so
+ *    a child is a target, and walked, before user space hears of it.
  *  - mappings (ARRAY, mmapable): slots of maps_per_pid entries, each
  *    process's executable mappings sorted by start, non-overlapping.
  *  - rows (ARRAY, mmapable): every module's rows (lib/unwind_row.h), each

@@ -48,6 +48,20 @@ struct {
 	__type(value, struct bpf_unwind_pid);
 } pids SEC(".maps");
 
+/*
+ * Processes forked by a target, known here from their first instant and
+ * before user space hears of them: pid -> the process whose mappings they
+ * have (their parent's, or an earlier one's for a fork of a fork), 0 once
+ * they exec. They are targets, and are walked with those mappings until
+ * user space gives them their own in pids.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} forks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -367,6 +381,23 @@ static __always_inline void user_regs(struct scratch *s, struct walk *w)
 	w->bp = BPF_CORE_READ(regs, bp);
 }
 
+/* Where pid's mappings are: its own, or, forked and not yet known, those it was forked with. */
+static __always_inline struct bpf_unwind_pid *proc_of(__u32 pid)
+{
+	struct bpf_unwind_pid *p = bpf_map_lookup_elem(&pids, &pid);
+	__u32 *from;
+
+	if (p)
+		return p;
+	from = bpf_map_lookup_elem(&forks, &pid);
+	return from && *from ? bpf_map_lookup_elem(&pids, from) : NULL;
+}
+
+static __always_inline bool is_target(__u32 pid)
+{
+	return bpf_map_lookup_elem(&pids, &pid) || bpf_map_lookup_elem(&forks, &pid);
+}
+
 /*
  * Walks the user stack from w's registers into s->ips, after the w->nk
  * kernel frames there, and completes s->rec. Returns the record's size.
@@ -378,7 +409,7 @@ static __always_inline __u64 walk_user(struct scratch *s, struct walk *w, __u32 
 	__u64 size;
 
 	if (!(s->rec.flags & BPF_UNWIND_F_NO_USER) && w->pc) {
-		p = bpf_map_lookup_elem(&pids, &pid);
+		p = proc_of(pid);
 		if (p && p->nr) { /* none yet (just exec'd, or not started): frame pointers */
 			w->have_maps = 1;
 			w->first_map = p->slot * maps_per_pid;
@@ -451,13 +482,59 @@ int sear_unwind(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
+/* A target forks: the child is one too, from now, with the mappings its parent has. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sear_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ppid, tid, pid, from, *pfrom;
+
+	if (!current_ids(&ppid, &tid))
+		return 0;
+	pid = ns_ino ? ns_nr(BPF_CORE_READ(child, group_leader, thread_pid))
+		     : BPF_CORE_READ(child, tgid);
+	if (!pid || pid == ppid) /* a new thread, or outside sear's namespace */
+		return 0;
+	if (bpf_map_lookup_elem(&pids, &ppid)) {
+		from = ppid;
+	} else {
+		pfrom = bpf_map_lookup_elem(&forks, &ppid);
+		if (!pfrom)
+			return 0;
+		from = *pfrom;
+	}
+	bpf_map_update_elem(&forks, &pid, &from, BPF_ANY);
+	return 0;
+}
+
+/* A forked target execs: its parent's mappings are no longer its own. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sear_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 pid, tid, *from;
+
+	if (current_ids(&pid, &tid) && (from = bpf_map_lookup_elem(&forks, &pid)))
+		*from = 0;
+	return 0;
+}
+
+/* A process's last thread ends: its pid may come back as another's. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sear_exit, struct task_struct *p)
+{
+	__u32 pid, tid;
+
+	if (!BPF_CORE_READ(p, signal, live.counter) && current_ids(&pid, &tid))
+		bpf_map_delete_elem(&forks, &pid);
+	return 0;
+}
+
 /*
  * Off-CPU time (sear record --off-cpu). At sched_switch, a target thread
  * that blocks (sleeps, not preempted) has its stacks taken, as at a
  * sample, and kept in task storage with the time; when it is switched in
  * again, the wait, if at least offcpu_min_ns long, goes out as one record
  * whose period is the time blocked (BPF_UNWIND_F_OFFCPU) and whose time is
- * when it blocked. The targets are the processes with mappings in pids.
+ * when it blocked. The targets are the processes in pids and in forks.
  */
 const volatile __u64 offcpu_min_ns = 0;
 
@@ -519,8 +596,7 @@ int BPF_PROG(sear_offcpu, bool preempt, struct task_struct *prev, struct task_st
 	if (o && o->since)
 		wait_over(o, now, cnt);
 	/* prev (the current task) blocks: 1 and 2, interruptible and uninterruptible sleep */
-	if (preempt || !(task_state(prev) & 3) || !current_ids(&pid, &tid) ||
-	    !bpf_map_lookup_elem(&pids, &pid))
+	if (preempt || !(task_state(prev) & 3) || !current_ids(&pid, &tid) || !is_target(pid))
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	o = bpf_task_storage_get(&waits, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);

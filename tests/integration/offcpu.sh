@@ -112,10 +112,7 @@ pass "--off-cpu from context switches: compute_part $dcompute%, sleep_part $dsle
 # stop (a command that sleeps 5 s at once, stopped by -d 1: about 1 s; the command is
 # watched before its first mapping is known); a process that exits is not waiting, though
 # a machine-wide view sees its last switch out after its exit: the request loop, run for
-# 0.5 s in a 1.5 s recording, has 0.5 s of time, on- and off-CPU, no more. (It computes
-# first: a process started by another, in -a, is watched once sear hears of it, and one
-# that blocks within a millisecond of its start may have that wait left out; the README
-# says so.)
+# 0.5 s in a 1.5 s recording, has 0.5 s of time, on- and off-CPU, no more.
 for mode in "" "--call-graph dwarf"; do
 	"$SEAR" record -q --off-cpu $mode -d 1 -o "$TMP/end.folded" -- sleep 5
 	t=$(samples "$TMP/end.folded")
@@ -129,6 +126,20 @@ for mode in "" "--call-graph dwarf"; do
 	within "$t" 400000 650000 || fail "${mode:-default}: -a counted $t us of a request loop that ran 0.5 s and exited"
 done
 pass "a wait pending at the stop counts up to it; an exited process waits no more"
+
+# Children that block from their first instant (fork, no exec, sleep 300 ms): each wait is
+# whole, with the stack from main, though user space hears of the child only later; with
+# BPF, the kernel follows the fork. Three runs each way.
+for mode in "" "--call-graph dwarf"; do
+	for run in 1 2 3; do
+		"$SEAR" record -q --off-cpu $mode -o "$TMP/kids.folded" -- "$WORKLOADS/offcpu" --forks 4
+		t=$(grep ';main;spawn_children;child_wait;.*\[off-cpu\] ' "$TMP/kids.folded" |
+			samples /dev/stdin)
+		within "$t" 1150000 1300000 ||
+			fail "${mode:-default}: 4 children blocked 300 ms each, counted $t us: $(cat "$TMP/kids.folded")"
+	done
+done
+pass "children that block at once: 4 x 300 ms, whole stacks"
 
 # Node: the main thread computes 5 ms and awaits a 5 ms timer. Its wait is libuv's epoll.
 command -v node >/dev/null || exit 0

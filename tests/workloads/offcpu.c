@@ -3,10 +3,17 @@
  * A request loop that computes for about 5 ms and then sleeps about 5 ms:
  * on-CPU profiles see only the first half, --off-cpu both, at 50/50.
  * usage: offcpu [SECONDS]
+ *
+ * offcpu --forks N: forks N children that each block for 300 ms from their
+ * first instant (a fork, no exec), and waits for them: N x 300 ms off-CPU
+ * in child_wait.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
 #define HALF_NS	 5000000LL
@@ -46,8 +53,33 @@ NOINLINE void handle_request(void)
 	sink = sink + 1; /* not a tail call: handle_request stays on the stack */
 }
 
+NOINLINE void child_wait(void)
+{
+	struct timespec t = { 0, 300000000 };
+
+	nanosleep(&t, NULL);
+	sink = sink + 1;
+}
+
+NOINLINE void spawn_children(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!fork()) {
+			child_wait();
+			_exit(0);
+		}
+	while (wait(NULL) > 0)
+		;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && !strcmp(argv[1], "--forks")) {
+		spawn_children(atoi(argv[2]));
+		return 0;
+	}
 	int64_t end = now_ns() + (int64_t)((argc > 1 ? atof(argv[1]) : 2) * 1e9);
 
 	while (now_ns() < end)
