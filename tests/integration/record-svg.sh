@@ -3,9 +3,11 @@
 need_perf_events
 : "${DEMO:?}"
 
-"$SEAR" record -q -o "$TMP/flame.svg" -- "$DEMO" 1.5
+# As the README runs it: from the build's parent, by a relative path ("build/demo").
+(cd "$(dirname "$DEMO")/.." && "$SEAR" record -q -o "$TMP/flame.svg" -- "$(basename "$(dirname "$DEMO")")/demo" 1.5)
 svg="$TMP/flame.svg"
 xmllint --noout "$svg" || fail "not well-formed XML"
+grep -q '<title>\[demo\]' "$svg" && fail "frames of the demo are unnamed"
 for name in demo main serve_requests handle_request parse_request resize_image blur_row \
 	compress_response entry_SYSCALL_64; do
 	grep -q "<title>$name[ _]" "$svg" || fail "no frame named $name"
