@@ -61,6 +61,8 @@ struct dso {
 	struct jit_source sources[MAX_JIT_SOURCES];
 	int nr_sources;
 	bool sources_set;
+	bool jit_found;	      /* a map or jitdump was read: names were offered */
+	uint32_t jit_unnamed; /* distinct JIT addresses left without a name */
 	uint64_t jit_read_ns; /* when the JIT files were last read */
 };
 
@@ -797,6 +799,7 @@ static void symbolizer__read_jit(struct symbolizer *sym, struct dso *d)
 		}
 		if (!s->jitdump)
 			found_map = true;
+		d->jit_found = true;
 		if (size <= s->consumed) {
 			close(fd);
 			continue;
@@ -1105,12 +1108,14 @@ int symbolizer__symbolize(struct symbolizer *sym, uint32_t id, uint64_t addr, st
 			d->jit_read_ns = monotonic_ns();
 			name = d->jit ? jitmap__lookup(d->jit, addr) : NULL;
 		}
-		if (name)
+		if (name) {
 			symbolizer__frame(sym, &tmp[0], name, NULL, 0, FRAME_JIT);
-		else
+		} else {
+			d->jit_unnamed++;
 			tmp[0] = (struct sym_frame){ .name = d->label,
 						     .kind = FRAME_JIT,
 						     .func = d->label };
+		}
 		n = 1;
 	} else {
 		n = symbolizer__resolve(sym, d, addr, tmp, MAX_INLINE);
@@ -1149,6 +1154,7 @@ pid_t symbolizer__helper_pid(struct symbolizer *sym)
 
 void symbolizer__report_missing(struct symbolizer *sym)
 {
+	unsigned int nameless = 0;
 	uint32_t i;
 
 	for (i = 1; i < sym->nr; i++) {
@@ -1158,7 +1164,19 @@ void symbolizer__report_missing(struct symbolizer *sym)
 			pr_info("no symbols for '%s'", d->path);
 			d->reported = true;
 		}
+		/* JIT code and no file that names it: the runtime was not asked to write one. */
+		if (d->kind == FRAME_JIT && d->pid && d->jit_unnamed && !d->jit_found &&
+		    !d->reported) {
+			d->reported = true;
+			if (nameless++ < 3)
+				pr_info("pid %d ran JIT code that no perf map or jitdump names (%u "
+					"addresses show as [unknown]); for Node, start it with "
+					"--perf-basic-prof",
+					(int)d->pid, d->jit_unnamed);
+		}
 	}
+	if (nameless > 3)
+		pr_info("%u more processes ran JIT code with no names", nameless - 3);
 	if (sym->fetcher) {
 		struct dbgfetch_stats st = dbgfetch__stats(sym->fetcher);
 

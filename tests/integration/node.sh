@@ -20,6 +20,16 @@ within "$unknown" 0 1 || fail "[unknown] is $unknown% of frames"
 grep -q 'node::Start' "$TMP/node.folded" || fail "node's C++ frames are not demangled"
 pass "node JIT names"
 
+# Without --perf-basic-prof, V8 names nothing: the frames are [unknown], and sear says how to
+# have them named; with it, sear says nothing of the kind.
+"$SEAR" record -o "$TMP/bare.folded" -- node "$SOURCE_DIR/tests/workloads/hot.js" 1 2>"$TMP/bare.err"
+grep -q "^sear: pid [0-9]* ran JIT code that no perf map or jitdump names ([0-9]* addresses show as \[unknown\]); for Node, start it with --perf-basic-prof$" \
+	"$TMP/bare.err" || fail "no hint for JIT code without names: $(cat "$TMP/bare.err")"
+"$SEAR" record -o "$TMP/named.folded" -- node --perf-basic-prof "$SOURCE_DIR/tests/workloads/hot.js" 1 \
+	2>"$TMP/named.err"
+grep -q "ran JIT code" "$TMP/named.err" && fail "a hint though the map named the code: $(cat "$TMP/named.err")"
+pass "JIT code without names: the hint, only then"
+
 # JIT frames are coloured as JIT in the SVG.
 node --perf-basic-prof "$SOURCE_DIR/tests/workloads/hot.js" 2 &
 pid=$!
