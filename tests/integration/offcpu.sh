@@ -112,15 +112,19 @@ pass "--off-cpu from context switches: compute_part $dcompute%, sleep_part $dsle
 # stop (a command that sleeps 5 s at once, stopped by -d 1: about 1 s; the command is
 # watched before its first mapping is known); a process that exits is not waiting, though
 # a machine-wide view sees its last switch out after its exit: the request loop, run for
-# 0.5 s in a 1.5 s recording, has 0.5 s of time, on- and off-CPU, no more.
+# 0.5 s in a 2 s recording, has 0.5 s of time, on- and off-CPU, no more.
 for mode in "" "--call-graph dwarf"; do
 	"$SEAR" record -q --off-cpu $mode -d 1 -o "$TMP/end.folded" -- sleep 5
 	t=$(samples "$TMP/end.folded")
 	within "$t" 900000 1100000 || fail "${mode:-default}: a wait pending at the stop counted $t us, want ~1 s"
 	grep -q ';do_nanosleep;schedule;\[off-cpu\] ' "$TMP/end.folded" ||
 		fail "${mode:-default}: the pending wait lost its stack: $(cat "$TMP/end.folded")"
-	(sleep 0.3 && "$WORKLOADS/offcpu" 0.5) &
-	"$SEAR" record -q -a --off-cpu $mode -d 1.5 -o "$TMP/gone.folded"
+	# The loop starts once the recording runs: the .sear output takes its name then (a
+	# sanitized sear can take longer than a fixed delay to start).
+	rm -f "$TMP/gone.sear"
+	(for _ in $(seq 250); do [ -e "$TMP/gone.sear" ] && break; sleep 0.02; done
+	 sleep 0.1; "$WORKLOADS/offcpu" 0.5) &
+	"$SEAR" record -q -a --off-cpu $mode -d 2 -o "$TMP/gone.folded" -o "$TMP/gone.sear"
 	wait
 	t=$(grep '^offcpu;' "$TMP/gone.folded" | samples /dev/stdin)
 	within "$t" 400000 650000 || fail "${mode:-default}: -a counted $t us of a request loop that ran 0.5 s and exited"

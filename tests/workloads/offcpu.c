@@ -4,7 +4,8 @@
  * on-CPU profiles see only the first half, --off-cpu both, at 50/50.
  * usage: offcpu [SECONDS]
  *
- * offcpu --forks N: forks N children that each block for 300 ms from their
+ * offcpu --forks N: after 200 ms (for a profiler to learn this process's
+ * own mappings), forks N children that each block for 300 ms from their
  * first instant (a fork, no exec), and waits for them: N x 300 ms off-CPU
  * in child_wait.
  */
@@ -77,6 +78,9 @@ NOINLINE void spawn_children(int n)
 int main(int argc, char **argv)
 {
 	if (argc > 2 && !strcmp(argv[1], "--forks")) {
+		struct timespec settle = { 0, 200000000 };
+
+		nanosleep(&settle, NULL);
 		spawn_children(atoi(argv[2]));
 		return 0;
 	}
