@@ -71,10 +71,11 @@ if command -v go >/dev/null; then
 	pass "pprof: off-cpu/nanoseconds, $off_us us as in the folded output"
 fi
 
-# The threshold: 10 ms drops the 5 ms sleeps.
+# The threshold: 10 ms drops the 5 ms sleeps, which are half the time without it. (On a busy
+# machine, a sleep now and then ends 5 ms late, and is kept: a share of a point or two.)
 "$SEAR" record -q --off-cpu --off-cpu-threshold 10 -o "$TMP/th.folded" -- "$WORKLOADS/offcpu" 1
-[ "$(pct "$TMP/th.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')" = 0.0 ] ||
-	fail "--off-cpu-threshold 10 kept 5 ms waits"
+th=$(pct "$TMP/th.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')
+within "$th" 0 5 || fail "--off-cpu-threshold 10 kept 5 ms waits: $th% of the time"
 pass "--off-cpu-threshold drops shorter waits"
 
 # Attached with -p, the same halves; a diff of two such recordings compares time per second,
@@ -104,8 +105,8 @@ halves "--off-cpu, dwarf" "$TMP/dw.folded"
 dcompute=$c dsleep=$w
 "$SEAR" record -q --off-cpu --call-graph dwarf --off-cpu-threshold 10 -o "$TMP/dwth.folded" \
 	-- "$WORKLOADS/offcpu" 0.5
-[ "$(pct "$TMP/dwth.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')" = 0.0 ] ||
-	fail "dwarf: --off-cpu-threshold 10 kept 5 ms waits"
+th=$(pct "$TMP/dwth.folded" ';handle_request' ';sleep_part;.*\[off-cpu\]$')
+within "$th" 0 5 || fail "dwarf: --off-cpu-threshold 10 kept 5 ms waits: $th% of the time"
 pass "--off-cpu from context switches: compute_part $dcompute%, sleep_part $dsleep%, threshold"
 
 # The ends of a recording, both ways: a wait still pending when it stops counts up to the
