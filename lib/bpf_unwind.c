@@ -212,11 +212,19 @@ struct bpf_unwind *bpf_unwind__new(const struct bpf_unwind_opts *opts)
 		err = -errno;
 		goto out_unmap;
 	}
-	/* Without them, a forked process is a target once user space hears of it, as before. */
+	/*
+	 * All three or none: a fork hook without the exit hook would leave entries for pids
+	 * that come back as other processes. Without them, a forked process is a target
+	 * once user space hears of it.
+	 */
 	if (!(u->skel->links.sear_fork = bpf_program__attach(u->skel->progs.sear_fork)) ||
 	    !(u->skel->links.sear_exec = bpf_program__attach(u->skel->progs.sear_exec)) ||
-	    !(u->skel->links.sear_exit = bpf_program__attach(u->skel->progs.sear_exit)))
+	    !(u->skel->links.sear_exit = bpf_program__attach(u->skel->progs.sear_exit))) {
 		pr_debug("bpf: cannot follow forks in the kernel: %s", sear_strerror(errno));
+		bpf_link__destroy(u->skel->links.sear_fork);
+		bpf_link__destroy(u->skel->links.sear_exec);
+		u->skel->links.sear_fork = u->skel->links.sear_exec = NULL;
+	}
 	if (o.offcpu) {
 		u->skel->links.sear_offcpu = bpf_program__attach(u->skel->progs.sear_offcpu);
 		if (!u->skel->links.sear_offcpu) {
